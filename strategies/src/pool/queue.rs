@@ -1,0 +1,133 @@
+//! The bounded job queue in front of the `fixed` and `dispatcher` workers:
+//! Go's buffered channel, with the overload policies applied on push and
+//! an abort that takes every queued job back.
+
+use std::collections::VecDeque;
+
+use super::admission::{await_room, Bounded, Verdict};
+use super::run::JobContext;
+use super::{Admission, Job, OverloadPolicy, Rejected};
+use crate::sync::{Condvar, Mutex};
+
+#[derive(Debug)]
+struct QueueState {
+    jobs: VecDeque<Job>,
+    capacity: usize,
+    closed: bool,
+    waiting_consumers: usize,
+    blocked_submitters: usize,
+}
+
+impl Bounded for QueueState {
+    fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn has_room(&self) -> bool {
+        self.jobs.len() < self.capacity
+    }
+
+    fn blocked_submitters(&mut self) -> &mut usize {
+        &mut self.blocked_submitters
+    }
+}
+
+/// A bounded multi-producer, multi-consumer queue of jobs.
+#[derive(Debug)]
+pub(crate) struct JobQueue {
+    state: Mutex<QueueState>,
+    job_ready: Condvar,
+    room_freed: Condvar,
+    policy: OverloadPolicy,
+}
+
+impl JobQueue {
+    /// A queue holding at most `capacity` jobs (at least one).
+    pub(crate) fn new(capacity: usize, policy: OverloadPolicy) -> Self {
+        debug_assert!(capacity > 0, "validated by the strategy's config");
+        Self {
+            state: Mutex::new(QueueState {
+                jobs: VecDeque::with_capacity(capacity.min(4096)),
+                capacity,
+                closed: false,
+                waiting_consumers: 0,
+                blocked_submitters: 0,
+            }),
+            job_ready: Condvar::new(),
+            room_freed: Condvar::new(),
+            policy,
+        }
+    }
+
+    /// Queues `job` under the overload policy.
+    pub(crate) fn push(&self, job: Job, context: &JobContext) -> Result<Admission, Rejected> {
+        let (mut state, admission) =
+            match await_room(self.policy, self.state.lock(), &self.room_freed, None) {
+                Verdict::Room(state) => (state, Admission::Accepted),
+                Verdict::DiscardOldest(mut state) => {
+                    if let Some(oldest) = state.jobs.pop_front() {
+                        context.discard(oldest);
+                    }
+                    (state, Admission::AcceptedDroppingOldest)
+                }
+                Verdict::Refuse(refusal) => return context.refuse(refusal, job),
+            };
+        state.jobs.push_back(job);
+        let wake = state.waiting_consumers > 0;
+        drop(state);
+        if wake {
+            self.job_ready.notify_one();
+        }
+        Ok(admission)
+    }
+
+    /// Takes the next job, waiting for one. `None` once the queue is closed
+    /// and empty: the consumer should exit.
+    pub(crate) fn pop(&self) -> Option<Job> {
+        let mut state = self.state.lock();
+        loop {
+            if let Some(job) = state.jobs.pop_front() {
+                let wake = state.blocked_submitters > 0;
+                drop(state);
+                if wake {
+                    self.room_freed.notify_one();
+                }
+                return Some(job);
+            }
+            if state.closed {
+                return None;
+            }
+            state.waiting_consumers += 1;
+            state = self.job_ready.wait(state);
+            state.waiting_consumers -= 1;
+        }
+    }
+
+    /// Stops admitting; consumers finish what is queued, then get `None`.
+    pub(crate) fn close(&self) {
+        self.state.lock().closed = true;
+        self.job_ready.notify_all();
+        self.room_freed.notify_all();
+    }
+
+    /// Stops admitting and takes every queued job back.
+    pub(crate) fn abort(&self) -> Vec<Job> {
+        let mut state = self.state.lock();
+        state.closed = true;
+        let jobs = state.jobs.drain(..).collect();
+        drop(state);
+        self.job_ready.notify_all();
+        self.room_freed.notify_all();
+        jobs
+    }
+
+    /// Jobs waiting in the queue.
+    pub(crate) fn len(&self) -> usize {
+        self.state.lock().jobs.len()
+    }
+
+    /// Consumers waiting for a job.
+    pub(crate) fn waiting_consumers(&self) -> usize {
+        self.state.lock().waiting_consumers
+    }
+}

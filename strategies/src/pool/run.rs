@@ -1,0 +1,140 @@
+//! Running one job on a worker: cancellation check, panic isolation and
+//! the counters, the same for every strategy.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::admission::Refusal;
+use super::job::{run_work, Outcome, Work};
+use super::stats::Counters;
+use super::{Admission, Job, PoolStats, RejectReason, Rejected};
+
+/// Called on the worker's thread after a job panicked; the worker then
+/// goes on with the next job. It is a plain `std` `Arc` because it is
+/// configuration, not shared state under test.
+pub type PanicHandler = std::sync::Arc<dyn Fn(&JobPanic<'_>) + Send + Sync>;
+
+/// What a [`PanicHandler`] is told about a panicking job.
+#[derive(Debug)]
+pub struct JobPanic<'a> {
+    /// The strategy whose worker caught the panic.
+    pub strategy: &'static str,
+    /// The panic message, when the payload was a string.
+    pub message: Option<&'a str>,
+}
+
+/// Per-executor context every worker shares: the counters and the panic
+/// handler.
+pub(crate) struct JobContext {
+    pub(crate) strategy: &'static str,
+    pub(crate) counters: Counters,
+    panic_handler: Option<PanicHandler>,
+}
+
+impl fmt::Debug for JobContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobContext")
+            .field("strategy", &self.strategy)
+            .field("counters", &self.counters)
+            .field("panic_handler", &self.panic_handler.is_some())
+            .finish()
+    }
+}
+
+impl JobContext {
+    pub(crate) fn new(strategy: &'static str, panic_handler: Option<PanicHandler>) -> Self {
+        Self {
+            strategy,
+            counters: Counters::default(),
+            panic_handler,
+        }
+    }
+
+    /// Runs `job` on this thread unless its token is cancelled. A panic is
+    /// caught, counted and shown to the handler; it never escapes.
+    pub(crate) fn execute(&self, mut job: Job) {
+        if job.is_cancelled() {
+            self.skip_cancelled(job);
+            return;
+        }
+        let work = job.take_work();
+        self.counters.started();
+        let result = catch_unwind(AssertUnwindSafe(|| run_work(work)));
+        self.finish(&job, result);
+    }
+
+    /// Counts a job whose token was cancelled before it started.
+    pub(crate) fn skip_cancelled(&self, mut job: Job) {
+        drop(job.take_work());
+        self.counters.cancelled();
+        job.tell(Outcome::Cancelled);
+    }
+
+    /// The bookkeeping after a job's work returned or panicked; shared
+    /// with the tokio strategies, which run the work themselves.
+    pub(crate) fn finish(&self, job: &Job, result: Result<(), Box<dyn Any + Send>>) {
+        let panicked = result.is_err();
+        self.counters.finished(panicked);
+        if let Err(payload) = &result {
+            if let Some(handler) = &self.panic_handler {
+                handler(&JobPanic {
+                    strategy: self.strategy,
+                    message: panic_message(payload.as_ref()),
+                });
+            }
+        }
+        job.tell(if panicked {
+            Outcome::Panicked
+        } else {
+            Outcome::Finished
+        });
+    }
+
+    /// Takes the work out of a job about to start, counting the start.
+    /// For strategies that drive the work themselves (tokio).
+    pub(crate) fn start(&self, job: &mut Job) -> Work {
+        let work = job.take_work();
+        self.counters.started();
+        work
+    }
+
+    /// Carries out a refusal from [`await_room`](super::admission::await_room).
+    pub(crate) fn refuse(&self, refusal: Refusal, job: Job) -> Result<Admission, Rejected> {
+        match refusal {
+            Refusal::Reject(reason) => Err(self.reject(reason, job)),
+            Refusal::Discard => {
+                self.discard(job);
+                Ok(Admission::Discarded)
+            }
+            Refusal::CallerRuns => {
+                self.execute(job);
+                Ok(Admission::RanOnCaller)
+            }
+        }
+    }
+
+    /// Counts a rejection and wraps the job to give it back.
+    pub(crate) fn reject(&self, reason: RejectReason, job: Job) -> Rejected {
+        self.counters.rejected(reason);
+        Rejected::new(reason, job)
+    }
+
+    /// Drops a job under a discard policy, counting it.
+    pub(crate) fn discard(&self, job: Job) {
+        self.counters.discarded();
+        drop(job);
+    }
+
+    /// The executor's stats, given the strategy's own idle and queued counts.
+    pub(crate) fn stats(&self, idle: usize, queued: usize) -> PoolStats {
+        self.counters.snapshot(idle, queued)
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}

@@ -1,0 +1,125 @@
+//! The one synchronisation facade of `contend-strategies`.
+//!
+//! Every implementation in this crate takes its `Arc`, `Mutex`, `Condvar`,
+//! atomics and threads from here and never from `std::sync` directly. A
+//! normal build re-exports `std`'s types; a build with `--cfg loom`
+//! re-exports `loom`'s, so the model checker sees every lock, wait and
+//! atomic access and can explore their interleavings.
+//!
+//! `Mutex` and `Condvar` are thin wrappers that drop lock poisoning: jobs
+//! run outside every lock and their panics are caught, so a poisoned lock
+//! would only hide the original failure. The wrappers have the same shape
+//! under both configurations, so no caller needs a `cfg`.
+//!
+//! Third-party adapters (tokio, dashmap, rayon, …) are built on their own
+//! primitives and cannot be model-checked; their docs say so.
+
+use std::time::{Duration, Instant};
+
+#[cfg(not(loom))]
+mod imp {
+    pub use std::sync::atomic;
+    pub use std::sync::Arc;
+    pub use std::sync::MutexGuard;
+    pub(super) use std::sync::{Condvar as RawCondvar, Mutex as RawMutex};
+    pub use std::thread;
+}
+
+#[cfg(loom)]
+mod imp {
+    pub use loom::sync::atomic;
+    pub use loom::sync::Arc;
+    pub use loom::sync::MutexGuard;
+    pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex};
+    pub use loom::thread;
+}
+
+pub use imp::{atomic, thread, Arc, MutexGuard};
+
+/// A mutual-exclusion lock whose `lock` never reports poisoning.
+#[derive(Debug, Default)]
+pub struct Mutex<T> {
+    inner: imp::RawMutex<T>,
+}
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    pub fn new(value: T) -> Self {
+        Self {
+            inner: imp::RawMutex::new(value),
+        }
+    }
+
+    /// Locks the mutex, blocking until it is free.
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A condition variable paired with [`Mutex`].
+#[derive(Debug, Default)]
+pub struct Condvar {
+    inner: imp::RawCondvar,
+}
+
+impl Condvar {
+    /// Creates a condition variable with no waiters.
+    pub fn new() -> Self {
+        Self {
+            inner: imp::RawCondvar::new(),
+        }
+    }
+
+    /// Releases `guard`, waits for a notification and locks again.
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.inner
+            .wait(guard)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Like [`Condvar::wait`], but gives up after `timeout`; the flag says
+    /// whether it timed out. Under loom the wait never times out (loom has
+    /// no clock), so models drive time-outs explicitly.
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> (MutexGuard<'a, T>, bool) {
+        let (guard, result) = self
+            .inner
+            .wait_timeout(guard, timeout)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (guard, result.timed_out())
+    }
+
+    /// Waits until notified or until `deadline` passes (`None`: no
+    /// deadline). Returns the guard and whether the deadline has passed.
+    pub fn wait_until<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        deadline: Option<Instant>,
+    ) -> (MutexGuard<'a, T>, bool) {
+        match deadline {
+            None => (self.wait(guard), false),
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return (guard, true);
+                }
+                self.wait_timeout(guard, deadline - now)
+            }
+        }
+    }
+
+    /// Wakes one waiter.
+    pub fn notify_one(&self) {
+        self.inner.notify_one();
+    }
+
+    /// Wakes every waiter.
+    pub fn notify_all(&self) {
+        self.inner.notify_all();
+    }
+}
