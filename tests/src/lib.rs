@@ -1,1 +1,46 @@
+//! Shared test support for contend's integration tests: gates that hold
+//! jobs in place, probes that measure concurrency from inside jobs, and
+//! the list of strategies every generic test runs against.
+//!
+//! Nothing here measures time: states are forced with gates and waited for
+//! with generous limits that only keep a broken implementation from
+//! hanging the suite.
 
+pub mod gate;
+pub mod probe;
+pub mod strategies;
+
+pub use gate::Gate;
+pub use probe::Probe;
+pub use strategies::{thread_strategies, StrategyCase};
+
+use std::time::{Duration, Instant};
+
+use contend_strategies::pool::Executor;
+
+/// How long a test waits for a state that a correct implementation
+/// reaches at once. Only a broken implementation ever hits it.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Polls `condition` until it holds; panics with `what` if it does not
+/// within [`PATIENCE`].
+pub fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let give_up = Instant::now() + PATIENCE;
+    while !condition() {
+        assert!(Instant::now() < give_up, "gave up waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Submits `probe` jobs until `pool` refuses one, which shows that a
+/// shutdown running on another thread has closed it. Returns how many were
+/// accepted meanwhile: they must be counted like any other job.
+pub fn await_closed(pool: &dyn Executor, probe: &Probe) -> usize {
+    let mut accepted = 0;
+    eventually("a shutdown closed the pool", || {
+        let refused = pool.submit(probe.job(|| {})).is_err();
+        accepted += usize::from(!refused);
+        refused
+    });
+    accepted
+}

@@ -2,7 +2,7 @@
 //! to build one from a [`PoolConfig`].
 
 use super::{ConfigError, Executor, PoolConfig};
-use super::{Fixed, Semaphore, Serial, Unbounded};
+use super::{Dispatcher, Elastic, Fixed, Semaphore, Serial, Unbounded};
 
 /// A strategy that can be built by name.
 #[derive(Clone, Copy, Debug)]
@@ -42,6 +42,16 @@ pub const STRATEGIES: &[StrategyInfo] = &[
         name: Fixed::NAME,
         summary: "`workers` long-lived threads on one bounded queue",
         build: |config| boxed(Fixed::new(config)),
+    },
+    StrategyInfo {
+        name: Dispatcher::NAME,
+        summary: "idle workers offer their hand-off slot; a dispatcher matches jobs to them",
+        build: |config| boxed(Dispatcher::new(config)),
+    },
+    StrategyInfo {
+        name: Elastic::NAME,
+        summary: "workers on demand up to a capacity, idle expiry, resizable",
+        build: |config| boxed(Elastic::new(config)),
     },
 ];
 

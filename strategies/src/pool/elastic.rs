@@ -1,0 +1,325 @@
+//! `elastic`: workers started on demand up to a capacity, expired after an
+//! idle period, resizable at run time.
+//!
+//! The design of Go's `ants`: a submit hands the job to an idle worker if
+//! there is one (the most recently idle first, so the others age and
+//! expire), starts a new worker if the capacity allows, and otherwise
+//! applies the [`OverloadPolicy`](super::OverloadPolicy): `Block` (ants'
+//! default, with [`PoolConfig::max_blocked_submitters`] as its cap on
+//! blocked submitters), `FailFast` (ants' non-blocking mode), and the
+//! others. There is no queue: a job is always in a worker's hands. Idle
+//! workers exit after [`PoolConfig::idle_timeout`], so an idle pool holds
+//! no threads; [`Executor::resize`] changes the capacity while jobs run.
+//! Release with a deadline is `shutdown(ShutdownMode::Drain { deadline })`.
+//!
+//! Every hand-off, expiry and retirement is decided under one lock: a
+//! worker whose idle period ends at the moment a submit picks it checks for
+//! a delivered job before it expires, so no job is stranded.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::admission::{await_room, Bounded, Verdict};
+use super::run::JobContext;
+use super::shutdown::{shutdown_threads, Stop};
+use super::workers::WorkerSet;
+use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
+use super::{Rejected, ShutdownMode, ShutdownReport};
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Workers on demand, up to a resizable capacity.
+///
+/// ```
+/// use contend_strategies::pool::{Elastic, Executor, PoolConfig, ShutdownMode};
+/// use std::time::Duration;
+///
+/// // Load that comes and goes: up to 16 workers, idle ones gone after 100 ms.
+/// let pool = Elastic::new(PoolConfig::new(16).idle_timeout(Duration::from_millis(100))).unwrap();
+/// for _ in 0..100 {
+///     pool.execute(|| std::thread::sleep(Duration::from_millis(1))).unwrap();
+/// }
+/// pool.resize(4).unwrap(); // fewer from now on
+/// assert_eq!(pool.shutdown(ShutdownMode::DRAIN).completed, 100);
+/// ```
+#[derive(Debug)]
+pub struct Elastic {
+    shared: Arc<Shared>,
+    workers: Arc<WorkerSet>,
+}
+
+type WorkerId = usize;
+
+/// What a submit or a resize leaves for an idle worker.
+#[derive(Debug)]
+enum Assignment {
+    Job(Job),
+    Retire,
+}
+
+#[derive(Debug)]
+struct IdleWorker {
+    id: WorkerId,
+    wake: Arc<Condvar>,
+}
+
+#[derive(Debug)]
+struct State {
+    capacity: usize,
+    /// Workers alive and not retiring, busy or idle.
+    workers: usize,
+    /// Idle workers, the most recently idle last.
+    idle: Vec<IdleWorker>,
+    /// Deliveries not yet picked up by their (formerly idle) worker.
+    assigned: HashMap<WorkerId, Assignment>,
+    closed: bool,
+    blocked_submitters: usize,
+    next_id: WorkerId,
+}
+
+impl Bounded for State {
+    fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn has_room(&self) -> bool {
+        !self.idle.is_empty() || self.workers < self.capacity
+    }
+
+    fn blocked_submitters(&mut self) -> &mut usize {
+        &mut self.blocked_submitters
+    }
+}
+
+impl State {
+    fn forget_idle(&mut self, id: WorkerId) {
+        self.idle.retain(|idle| idle.id != id);
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    worker_freed: Condvar,
+    policy: OverloadPolicy,
+    max_blocked_submitters: Option<usize>,
+    idle_timeout: Duration,
+    context: JobContext,
+}
+
+impl Shared {
+    /// Runs jobs until closed, retired, or idle for too long.
+    fn work(&self, first: Job, id: WorkerId) {
+        let wake = Arc::new(Condvar::new());
+        let mut job = first;
+        loop {
+            self.context.execute(job);
+            let mut state = self.state.lock();
+            if state.closed || state.workers > state.capacity {
+                state.workers -= 1;
+                return;
+            }
+            state.idle.push(IdleWorker {
+                id,
+                wake: Arc::clone(&wake),
+            });
+            if state.blocked_submitters > 0 {
+                self.worker_freed.notify_one();
+            }
+            match self.wait_for_assignment(state, id, &wake) {
+                Some(next) => job = next,
+                None => return,
+            }
+        }
+    }
+
+    /// Waits as an idle worker. `None`: the worker must exit (and has
+    /// already been taken off the books).
+    fn wait_for_assignment(
+        &self,
+        mut state: MutexGuard<'_, State>,
+        id: WorkerId,
+        wake: &Condvar,
+    ) -> Option<Job> {
+        let expires = Instant::now() + self.idle_timeout;
+        let mut expired = false;
+        loop {
+            // A delivery wins over expiry: the submitter already counted on us.
+            match state.assigned.remove(&id) {
+                Some(Assignment::Job(job)) => return Some(job),
+                Some(Assignment::Retire) => return None,
+                None => {}
+            }
+            if state.closed || expired {
+                state.forget_idle(id);
+                state.workers -= 1;
+                return None;
+            }
+            let (woken, past_deadline) = wake.wait_until(state, Some(expires));
+            state = woken;
+            expired = past_deadline;
+        }
+    }
+}
+
+impl Stop for Shared {
+    fn close(&self) {
+        let mut state = self.state.lock();
+        state.closed = true;
+        for idle in &state.idle {
+            idle.wake.notify_one();
+        }
+        drop(state);
+        self.worker_freed.notify_all();
+    }
+
+    /// No queue: only jobs delivered but not yet picked up can come back.
+    fn abort(&self) -> Vec<Job> {
+        self.close();
+        let mut state = self.state.lock();
+        let undelivered: Vec<WorkerId> = state
+            .assigned
+            .iter()
+            .filter(|(_, assignment)| matches!(assignment, Assignment::Job(_)))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut jobs = Vec::new();
+        for id in undelivered {
+            if let Some(Assignment::Job(job)) = state.assigned.remove(&id) {
+                jobs.push(job);
+            }
+        }
+        jobs
+    }
+}
+
+impl Elastic {
+    /// The strategy's name in scenario files.
+    pub const NAME: &'static str = "elastic";
+
+    /// An empty pool that starts up to `config.workers` workers on demand.
+    pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
+        config.require_workers(Self::NAME)?;
+        config.require_queueless_policy(Self::NAME)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    capacity: config.workers,
+                    workers: 0,
+                    idle: Vec::new(),
+                    assigned: HashMap::new(),
+                    closed: false,
+                    blocked_submitters: 0,
+                    next_id: 0,
+                }),
+                worker_freed: Condvar::new(),
+                policy: config.policy,
+                max_blocked_submitters: config.max_blocked_submitters,
+                idle_timeout: config.idle_timeout,
+                context: JobContext::new(Self::NAME, config.panic_handler),
+            }),
+            workers: WorkerSet::new(Self::NAME),
+        })
+    }
+
+    /// Workers alive now, busy or idle: zero once an idle pool has expired.
+    pub fn live_workers(&self) -> usize {
+        self.shared.state.lock().workers
+    }
+
+    /// The current capacity.
+    pub fn capacity(&self) -> usize {
+        self.shared.state.lock().capacity
+    }
+
+    fn start_worker(&self, job: Job, id: WorkerId) -> Result<Admission, Rejected> {
+        let shared = Arc::clone(&self.shared);
+        match self.workers.spawn(job, move |job| shared.work(job, id)) {
+            Ok(()) => Ok(Admission::Accepted),
+            Err(failure) => {
+                self.shared.state.lock().workers -= 1;
+                self.shared.worker_freed.notify_one();
+                let (reason, job) = failure.into_rejection();
+                Err(self.shared.context.reject(reason, job))
+            }
+        }
+    }
+}
+
+impl Executor for Elastic {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn submit(&self, job: Job) -> Result<Admission, Rejected> {
+        let shared = &self.shared;
+        shared.context.counters.submitted();
+        let verdict = await_room(
+            shared.policy,
+            shared.state.lock(),
+            &shared.worker_freed,
+            shared.max_blocked_submitters,
+        );
+        let mut state = match verdict {
+            Verdict::Room(state) => state,
+            Verdict::DiscardOldest(_) => unreachable!("refused by Elastic::new"),
+            Verdict::Refuse(refusal) => return shared.context.refuse(refusal, job),
+        };
+        if let Some(idle) = state.idle.pop() {
+            state.assigned.insert(idle.id, Assignment::Job(job));
+            drop(state);
+            idle.wake.notify_one();
+            return Ok(Admission::Accepted);
+        }
+        state.workers += 1;
+        let id = state.next_id;
+        state.next_id += 1;
+        drop(state);
+        self.start_worker(job, id)
+    }
+
+    fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
+        shutdown_threads(mode, &*self.shared, &self.workers, &self.shared.context)
+    }
+
+    fn stats(&self) -> PoolStats {
+        let state = self.shared.state.lock();
+        let queued = state
+            .assigned
+            .values()
+            .filter(|assignment| matches!(assignment, Assignment::Job(_)))
+            .count();
+        let idle = state.idle.len();
+        drop(state);
+        self.shared.context.stats(idle, queued)
+    }
+
+    /// Sets the capacity. Shrinking retires idle workers at once and busy
+    /// ones when their job ends; growing lets blocked submitters start
+    /// workers.
+    fn resize(&self, workers: usize) -> Result<(), ConfigError> {
+        if workers == 0 {
+            return Err(ConfigError::ZeroWorkers {
+                strategy: Self::NAME,
+            });
+        }
+        let mut state = self.shared.state.lock();
+        state.capacity = workers;
+        while state.workers > state.capacity {
+            let Some(idle) = state.idle.pop() else { break };
+            state.assigned.insert(idle.id, Assignment::Retire);
+            state.workers -= 1;
+            idle.wake.notify_one();
+        }
+        drop(state);
+        self.shared.worker_freed.notify_all();
+        Ok(())
+    }
+}
+
+impl Drop for Elastic {
+    /// Dropping without a shutdown lets running jobs finish; idle workers
+    /// exit at once.
+    fn drop(&mut self) {
+        self.shared.close();
+    }
+}
