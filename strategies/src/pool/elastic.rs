@@ -226,6 +226,11 @@ impl Elastic {
         self.shared.state.lock().workers
     }
 
+    /// Submitters blocked waiting for a worker now (ants' `Waiting`).
+    pub fn blocked_submitters(&self) -> usize {
+        self.shared.state.lock().blocked_submitters
+    }
+
     /// The current capacity.
     pub fn capacity(&self) -> usize {
         self.shared.state.lock().capacity
