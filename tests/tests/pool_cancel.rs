@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! Cancellation and the batch helper (WaitGroup with a deadline).
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! The elastic pool's own promises: idle workers expire and come back on
 //! demand, and the capacity can be resized while jobs run.
 

@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! Shutdown and the books, for every thread strategy: drain runs every
 //! accepted job, abort hands back every unstarted one, submit after
 //! shutdown is a clean rejection, and concurrent shutdowns agree.

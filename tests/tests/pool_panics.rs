@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! Panic isolation: a panicking job is counted and shown to the handler,
 //! and its worker survives, so capacity is not lost.
 

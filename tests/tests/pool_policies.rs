@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! Each overload policy, on every strategy that supports it: what submit
 //! does once the bound is reached.
 

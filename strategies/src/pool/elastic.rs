@@ -238,7 +238,7 @@ impl Elastic {
 
     fn start_worker(&self, job: Job, id: WorkerId) -> Result<Admission, Rejected> {
         let shared = Arc::clone(&self.shared);
-        match self.workers.spawn(job, move |job| shared.work(job, id)) {
+        match WorkerSet::spawn(&self.workers, job, move |job| shared.work(job, id)) {
             Ok(()) => Ok(Admission::Accepted),
             Err(failure) => {
                 self.shared.state.lock().workers -= 1;

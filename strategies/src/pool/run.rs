@@ -58,8 +58,7 @@ impl JobContext {
             self.skip_cancelled(job);
             return;
         }
-        let work = job.take_work();
-        self.counters.started();
+        let work = self.start(&mut job);
         let result = catch_unwind(AssertUnwindSafe(|| run_work(work)));
         self.finish(&job, result);
     }

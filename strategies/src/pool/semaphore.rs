@@ -135,7 +135,7 @@ impl Executor for Semaphore {
             Verdict::Refuse(refusal) => return shared.context.refuse(refusal, job),
         }
         let thread_shared = Arc::clone(shared);
-        match self.workers.spawn(job, move |job| {
+        match WorkerSet::spawn(&self.workers, job, move |job| {
             thread_shared.context.execute(job);
             thread_shared.release();
         }) {

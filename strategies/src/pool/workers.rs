@@ -71,12 +71,12 @@ impl WorkerSet {
     /// Starts a thread running `body(payload)`. If the set is closed or
     /// the operating system refuses the thread, the payload comes back.
     pub(crate) fn spawn<P: Send + 'static>(
-        self: &Arc<Self>,
+        set: &Arc<Self>,
         payload: P,
         body: impl FnOnce(P) + Send + 'static,
     ) -> Result<(), SpawnError<P>> {
         {
-            let mut live = self.live.lock();
+            let mut live = set.live.lock();
             if live.closed {
                 return Err(SpawnError::Closed(payload));
             }
@@ -85,9 +85,9 @@ impl WorkerSet {
         // The payload rides in a slot so that a refused spawn can return it.
         let slot = Arc::new(Mutex::new(Some(payload)));
         let thread_slot = Arc::clone(&slot);
-        let guard = ExitGuard(Arc::clone(self));
+        let guard = ExitGuard(Arc::clone(set));
         let spawned = thread::Builder::new()
-            .name(format!("contend-{}", self.name))
+            .name(format!("contend-{}", set.name))
             .spawn(move || {
                 let _guard = guard;
                 let payload = thread_slot.lock().take();
@@ -97,7 +97,7 @@ impl WorkerSet {
             });
         match spawned {
             Ok(handle) => {
-                let mut handles = self.handles.lock();
+                let mut handles = set.handles.lock();
                 reap_finished(&mut handles);
                 handles.push(handle);
                 Ok(())

@@ -1,0 +1,31 @@
+//! The `contend` binary as a user runs it.
+
+use std::process::Command;
+
+fn contend(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_contend"))
+        .args(args)
+        .output()
+        .expect("the contend binary runs")
+}
+
+#[test]
+fn list_names_every_strategy_with_a_summary() {
+    let output = contend(&["list"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for name in contend_strategies::pool::names() {
+        let line = text
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name} in:\n{text}"));
+        assert!(line.split_whitespace().count() > 2, "{name} has no summary");
+    }
+    assert!(text.contains("discard-oldest"));
+}
+
+#[test]
+fn an_unknown_command_exits_with_code_2() {
+    let output = contend(&["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+}
