@@ -93,3 +93,108 @@ pub(crate) fn await_room<'a, S: Bounded>(
         }
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::sync::Mutex;
+
+    #[derive(Default)]
+    struct Slots {
+        free: usize,
+        closed: bool,
+        blocked: usize,
+    }
+
+    impl Bounded for Slots {
+        fn closed(&self) -> bool {
+            self.closed
+        }
+        fn has_room(&self) -> bool {
+            self.free > 0
+        }
+        fn blocked_submitters(&mut self) -> &mut usize {
+            &mut self.blocked
+        }
+    }
+
+    fn verdict(policy: OverloadPolicy, slots: Slots) -> &'static str {
+        let state = Mutex::new(slots);
+        let room = Condvar::new();
+        let verdict = match await_room(policy, state.lock(), &room, Some(0)) {
+            Verdict::Room(_) => "room",
+            Verdict::DiscardOldest(_) => "discard-oldest",
+            Verdict::Refuse(Refusal::Reject(RejectReason::Full)) => "full",
+            Verdict::Refuse(Refusal::Reject(RejectReason::Closed)) => "closed",
+            Verdict::Refuse(Refusal::Reject(RejectReason::TimedOut)) => "timed-out",
+            Verdict::Refuse(Refusal::Reject(RejectReason::Exhausted)) => "exhausted",
+            Verdict::Refuse(Refusal::Discard) => "discard",
+            Verdict::Refuse(Refusal::CallerRuns) => "caller-runs",
+        };
+        verdict
+    }
+
+    #[test]
+    fn room_is_granted_whatever_the_policy() {
+        let policies = [
+            OverloadPolicy::Block,
+            OverloadPolicy::FailFast,
+            OverloadPolicy::Discard,
+            OverloadPolicy::DiscardOldest,
+            OverloadPolicy::CallerRuns,
+        ];
+        for policy in policies {
+            let slots = Slots {
+                free: 1,
+                ..Slots::default()
+            };
+            assert_eq!(verdict(policy, slots), "room", "{policy}");
+        }
+    }
+
+    #[test]
+    fn a_closed_state_refuses_even_with_room() {
+        let slots = Slots {
+            free: 1,
+            closed: true,
+            ..Slots::default()
+        };
+        assert_eq!(verdict(OverloadPolicy::Block, slots), "closed");
+    }
+
+    #[test]
+    fn each_policy_decides_when_full() {
+        assert_eq!(verdict(OverloadPolicy::FailFast, Slots::default()), "full");
+        assert_eq!(
+            verdict(OverloadPolicy::Discard, Slots::default()),
+            "discard"
+        );
+        assert_eq!(
+            verdict(OverloadPolicy::DiscardOldest, Slots::default()),
+            "discard-oldest"
+        );
+        assert_eq!(
+            verdict(OverloadPolicy::CallerRuns, Slots::default()),
+            "caller-runs"
+        );
+        let waits = OverloadPolicy::BlockTimeout(Duration::from_millis(1));
+        // A cap of zero blocked submitters turns a wait into a rejection.
+        assert_eq!(verdict(waits, Slots::default()), "full");
+        assert_eq!(verdict(OverloadPolicy::Block, Slots::default()), "full");
+    }
+
+    #[test]
+    fn block_timeout_gives_up_after_its_timeout() {
+        let state = Mutex::new(Slots::default());
+        let room = Condvar::new();
+        let policy = OverloadPolicy::BlockTimeout(Duration::from_millis(1));
+        let outcome = match await_room(policy, state.lock(), &room, None) {
+            Verdict::Refuse(Refusal::Reject(reason)) => Some(reason),
+            _ => None,
+        };
+        assert_eq!(outcome, Some(RejectReason::TimedOut));
+        assert_eq!(state.lock().blocked, 0, "the waiter unregistered itself");
+    }
+}
