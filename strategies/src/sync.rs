@@ -11,6 +11,12 @@
 //! would only hide the original failure. The wrappers have the same shape
 //! under both configurations, so no caller needs a `cfg`.
 //!
+//! Loom has no clock, so under loom a timed wait always times out, after
+//! releasing the lock and letting every other thread run first. A model
+//! therefore explores a time-out firing at every point of the other
+//! threads' work: exactly the race an idle worker's expiry has with a
+//! submit.
+//!
 //! Third-party adapters (tokio, dashmap, rayon, …) are built on their own
 //! primitives and cannot be model-checked; their docs say so.
 
@@ -29,12 +35,37 @@ mod imp {
 mod imp {
     pub use loom::sync::atomic;
     pub use loom::sync::Arc;
-    pub use loom::sync::MutexGuard;
-    pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex};
+    pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
     pub use loom::thread;
 }
 
-pub use imp::{atomic, thread, Arc, MutexGuard};
+pub use imp::{atomic, thread, Arc};
+#[cfg(not(loom))]
+pub use imp::MutexGuard;
+
+/// Under loom the guard remembers its mutex, so that a timed wait can
+/// release and retake it.
+#[cfg(loom)]
+pub struct MutexGuard<'a, T> {
+    mutex: &'a Mutex<T>,
+    raw: Option<imp::RawGuard<'a, T>>,
+}
+
+#[cfg(loom)]
+impl<T> std::ops::Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.raw.as_ref().expect("a guard holds its lock until dropped")
+    }
+}
+
+#[cfg(loom)]
+impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.raw.as_mut().expect("a guard holds its lock until dropped")
+    }
+}
 
 /// A mutual-exclusion lock whose `lock` never reports poisoning.
 #[derive(Debug, Default)]
@@ -52,9 +83,16 @@ impl<T> Mutex<T> {
 
     /// Locks the mutex, blocking until it is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.inner
+        let raw = self
+            .inner
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        #[cfg(loom)]
+        let raw = MutexGuard {
+            mutex: self,
+            raw: Some(raw),
+        };
+        raw
     }
 }
 
@@ -73,15 +111,30 @@ impl Condvar {
     }
 
     /// Releases `guard`, waits for a notification and locks again.
+    #[cfg(not(loom))]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.inner
             .wait(guard)
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Releases `guard`, waits for a notification and locks again.
+    #[cfg(loom)]
+    pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        let raw = guard.raw.take().expect("a guard holds its lock until dropped");
+        let raw = self
+            .inner
+            .wait(raw)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        MutexGuard {
+            mutex: guard.mutex,
+            raw: Some(raw),
+        }
+    }
+
     /// Like [`Condvar::wait`], but gives up after `timeout`; the flag says
-    /// whether it timed out. Under loom the wait never times out (loom has
-    /// no clock), so models drive time-outs explicitly.
+    /// whether it timed out.
+    #[cfg(not(loom))]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -92,6 +145,20 @@ impl Condvar {
             .wait_timeout(guard, timeout)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         (guard, result.timed_out())
+    }
+
+    /// Under loom: releases the lock, lets the other threads run, retakes
+    /// the lock and reports a time-out.
+    #[cfg(loom)]
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        _timeout: Duration,
+    ) -> (MutexGuard<'a, T>, bool) {
+        let mutex = guard.mutex;
+        drop(guard);
+        loom::thread::yield_now();
+        (mutex.lock(), true)
     }
 
     /// Waits until notified or until `deadline` passes (`None`: no
