@@ -6,6 +6,8 @@
 //!   tokio tasks, behind one [`Executor`](pool::Executor) trait.
 //! - [`sync`]: the synchronisation facade every implementation is built
 //!   on; `--cfg loom` swaps in loom's types.
+//! - `mutants` (feature `mutants`): deliberately broken variants that the
+//!   loom models and property tests must catch.
 //!
 //! # Which executor?
 //!
@@ -111,5 +113,20 @@
 
 #![deny(missing_docs)]
 
+/// `true` where the named deliberately broken variant is switched on: only
+/// ever with the `mutants` feature, and only while a test activates it.
+/// Without the feature it is the constant `false`.
+macro_rules! mutant {
+    ($name:ident) => {{
+        #[cfg(feature = "mutants")]
+        let on = $crate::mutants::is_active($crate::mutants::Mutant::$name);
+        #[cfg(not(feature = "mutants"))]
+        let on = false;
+        on
+    }};
+}
+
+#[cfg(feature = "mutants")]
+pub mod mutants;
 pub mod pool;
 pub mod sync;

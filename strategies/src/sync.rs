@@ -39,9 +39,9 @@ mod imp {
     pub use loom::thread;
 }
 
-pub use imp::{atomic, thread, Arc};
 #[cfg(not(loom))]
 pub use imp::MutexGuard;
+pub use imp::{atomic, thread, Arc};
 
 /// Under loom the guard remembers its mutex, so that a timed wait can
 /// release and retake it.
@@ -56,14 +56,18 @@ impl<T> std::ops::Deref for MutexGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        self.raw.as_ref().expect("a guard holds its lock until dropped")
+        self.raw
+            .as_ref()
+            .expect("a guard holds its lock until dropped")
     }
 }
 
 #[cfg(loom)]
 impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.raw.as_mut().expect("a guard holds its lock until dropped")
+        self.raw
+            .as_mut()
+            .expect("a guard holds its lock until dropped")
     }
 }
 
@@ -121,7 +125,10 @@ impl Condvar {
     /// Releases `guard`, waits for a notification and locks again.
     #[cfg(loom)]
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let raw = guard.raw.take().expect("a guard holds its lock until dropped");
+        let raw = guard
+            .raw
+            .take()
+            .expect("a guard holds its lock until dropped");
         let raw = self
             .inner
             .wait(raw)

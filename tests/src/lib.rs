@@ -7,6 +7,10 @@
 //! hanging the suite.
 
 pub mod gate;
+#[cfg(loom)]
+pub mod loom_models;
+#[cfg(feature = "mutants")]
+pub mod mutant_gate;
 pub mod probe;
 pub mod strategies;
 
@@ -43,4 +47,21 @@ pub fn await_closed(pool: &dyn Executor, probe: &Probe) -> usize {
         refused
     });
     accepted
+}
+
+/// The message of every panic a test causes on purpose.
+pub const EXPECTED_PANIC: &str = "contend-tests: a job failing on purpose";
+
+/// Installs, once, a panic hook that stays silent for [`EXPECTED_PANIC`]
+/// and reports every other panic as the default hook does.
+pub fn quiet_expected_panics() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<&str>() != Some(&EXPECTED_PANIC) {
+                default(info);
+            }
+        }));
+    });
 }

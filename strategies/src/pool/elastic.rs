@@ -143,6 +143,11 @@ impl Shared {
         let expires = Instant::now() + self.idle_timeout;
         let mut expired = false;
         loop {
+            if mutant!(StrandingExpiry) && expired {
+                state.forget_idle(id);
+                state.workers -= 1;
+                return None;
+            }
             // A delivery wins over expiry: the submitter already counted on us.
             match state.assigned.remove(&id) {
                 Some(Assignment::Job(job)) => return Some(job),

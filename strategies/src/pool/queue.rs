@@ -105,7 +105,12 @@ impl JobQueue {
 
     /// Stops admitting; consumers finish what is queued, then get `None`.
     pub(crate) fn close(&self) {
-        self.state.lock().closed = true;
+        let mut state = self.state.lock();
+        if mutant!(LossyDrain) {
+            state.jobs.clear();
+        }
+        state.closed = true;
+        drop(state);
         self.job_ready.notify_all();
         self.room_freed.notify_all();
     }

@@ -136,6 +136,11 @@ impl Executor for Semaphore {
         }
         let thread_shared = Arc::clone(shared);
         match WorkerSet::spawn(&self.workers, job, move |job| {
+            if mutant!(EarlyPermitRelease) {
+                thread_shared.release();
+                thread_shared.context.execute(job);
+                return;
+            }
             thread_shared.context.execute(job);
             thread_shared.release();
         }) {

@@ -1,0 +1,130 @@
+//! Deliberately broken variants, one per bug class: the proof that the
+//! checks have teeth.
+//!
+//! Each mutant is a small edit of a real strategy, written at the very
+//! place the real code does the right thing and guarded by [`mutant!`]:
+//! with the `mutants` feature off the guard is the constant `false` and
+//! the compiler removes the broken branch, so release builds carry none of
+//! it. With the feature on, [`activate`] switches one mutant on for the
+//! whole process until its guard drops; activations are serialised, so
+//! one mutant runs at a time.
+//!
+//! The loom models and proptest machines of `contend-tests` are run with
+//! each mutant active, and each must fail: the gate reports
+//! `caught N of N mutants`.
+//!
+//! This module uses `std::sync` directly on purpose: it is the test
+//! switchboard, set before a model runs, not shared state under test.
+
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// One deliberately broken edit of a real strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutant {
+    /// `fixed`/`dispatcher`: closing the queue for a drain drops the jobs
+    /// still queued instead of letting the workers run them.
+    LossyDrain,
+    /// `semaphore`: the permit goes back before the job's work ends.
+    EarlyPermitRelease,
+    /// Every thread strategy: a panicking job is not caught and kills its
+    /// worker.
+    FragileWorker,
+    /// The statistics: `completed` is bumped with a load then a store, so
+    /// two workers finishing at once lose a count.
+    RacyCounter,
+    /// `elastic`: an idle worker whose time is up exits without looking
+    /// for a job a submit has just handed it, stranding the job.
+    StrandingExpiry,
+}
+
+impl Mutant {
+    /// Every mutant.
+    pub const ALL: [Mutant; 5] = [
+        Mutant::LossyDrain,
+        Mutant::EarlyPermitRelease,
+        Mutant::FragileWorker,
+        Mutant::RacyCounter,
+        Mutant::StrandingExpiry,
+    ];
+
+    /// A short name, as the gate prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutant::LossyDrain => "lossy-drain",
+            Mutant::EarlyPermitRelease => "early-permit-release",
+            Mutant::FragileWorker => "fragile-worker",
+            Mutant::RacyCounter => "racy-counter",
+            Mutant::StrandingExpiry => "stranding-expiry",
+        }
+    }
+
+    /// The bug class it stands for.
+    pub fn bug(self) -> &'static str {
+        match self {
+            Mutant::LossyDrain => "shutdown cancels before draining and loses queued jobs",
+            Mutant::EarlyPermitRelease => "a semaphore permit released before the job ends",
+            Mutant::FragileWorker => "a worker that dies on a panic",
+            Mutant::RacyCounter => "a counter incremented with load-then-store",
+            Mutant::StrandingExpiry => {
+                "an elastic pool whose expiry races a submit and strands the job"
+            }
+        }
+    }
+
+    fn index(self) -> usize {
+        Mutant::ALL
+            .iter()
+            .position(|mutant| *mutant == self)
+            .expect("every mutant is in ALL")
+            + 1
+    }
+}
+
+impl fmt::Display for Mutant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which mutant is on: 0 for none, else its index in [`Mutant::ALL`] + 1.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+/// Held while a mutant is on, so two cannot overlap.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Keeps a mutant switched on; dropping it switches the mutant off.
+#[derive(Debug)]
+pub struct ActiveMutant {
+    mutant: Mutant,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl ActiveMutant {
+    /// The mutant switched on.
+    pub fn mutant(&self) -> Mutant {
+        self.mutant
+    }
+}
+
+impl Drop for ActiveMutant {
+    fn drop(&mut self) {
+        ACTIVE.store(0, Ordering::SeqCst);
+    }
+}
+
+/// Switches `mutant` on for the whole process until the guard drops,
+/// waiting for any other active mutant to be switched off first.
+pub fn activate(mutant: Mutant) -> ActiveMutant {
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    ACTIVE.store(mutant.index(), Ordering::SeqCst);
+    ActiveMutant {
+        mutant,
+        _turn: turn,
+    }
+}
+
+/// Whether `mutant` is switched on now.
+pub fn is_active(mutant: Mutant) -> bool {
+    ACTIVE.load(Ordering::Relaxed) == mutant.index()
+}

@@ -1,0 +1,53 @@
+//! What each suite is expected to catch, and how a suite reports a
+//! mutant: one `contend-gate:` line per mutant that `scripts/test-all`
+//! adds up into `caught N of N mutants`.
+
+use contend_strategies::mutants::Mutant;
+
+/// A suite that runs against the mutants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suite {
+    /// The loom models (`tests/loom_*.rs`).
+    Loom,
+    /// The proptest state machines (`tests/prop_*.rs`).
+    Proptest,
+}
+
+impl Suite {
+    /// The suite's name in the gate's lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Loom => "loom",
+            Suite::Proptest => "proptest",
+        }
+    }
+}
+
+/// Whether `suite` is expected to catch `mutant`. Every mutant is expected
+/// by at least one suite; a mutant a suite is expected to catch and does
+/// not fails that suite's test.
+pub fn expected(mutant: Mutant, suite: Suite) -> bool {
+    match suite {
+        // Every pool mutant is a wrong interleaving or a lost count, which
+        // the models reach deterministically.
+        Suite::Loom => true,
+        // Timing-dependent bugs (a lost update, an expiry at the exact
+        // moment of a hand-off) are loom's; real threads catch the rest.
+        Suite::Proptest => matches!(
+            mutant,
+            Mutant::LossyDrain | Mutant::EarlyPermitRelease | Mutant::FragileWorker
+        ),
+    }
+}
+
+/// Prints the gate line for one mutant and one suite. `caught_by` names
+/// the check that failed, if any.
+pub fn report(mutant: Mutant, suite: Suite, caught_by: Option<&str>) {
+    match caught_by {
+        Some(check) => println!(
+            "contend-gate: mutant {mutant}: caught by {} ({check})",
+            suite.name()
+        ),
+        None => println!("contend-gate: mutant {mutant}: survived {}", suite.name()),
+    }
+}

@@ -1,0 +1,27 @@
+//! The loom suite against every mutant: each mutant the loom suite is
+//! expected to catch must fail at least one model.
+#![cfg(all(loom, feature = "mutants"))]
+
+use contend_strategies::mutants::{self, Mutant};
+use contend_tests::loom_models::{fails, pool_suite};
+use contend_tests::mutant_gate::{expected, report, Suite};
+
+#[test]
+fn the_loom_suite_catches_every_mutant_it_should() {
+    let mut survivors = Vec::new();
+    for mutant in Mutant::ALL {
+        let _on = mutants::activate(mutant);
+        let caught_by = pool_suite().into_iter().find_map(|model| {
+            let name = model.name.clone();
+            fails(model).then_some(name)
+        });
+        report(mutant, Suite::Loom, caught_by.as_deref());
+        if caught_by.is_none() && expected(mutant, Suite::Loom) {
+            survivors.push(format!("{mutant} ({})", mutant.bug()));
+        }
+    }
+    assert!(
+        survivors.is_empty(),
+        "mutants the loom suite missed: {survivors:?}"
+    );
+}
