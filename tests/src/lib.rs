@@ -11,6 +11,8 @@ pub mod gate;
 pub mod loom_models;
 #[cfg(feature = "mutants")]
 pub mod mutant_gate;
+#[cfg(not(loom))]
+pub mod pool_machine;
 pub mod probe;
 pub mod strategies;
 

@@ -22,6 +22,15 @@ struct ProbeState {
     ran_twice: AtomicUsize,
 }
 
+/// Decrements the running count when a job's work ends, panicking or not.
+struct Leaving<'a>(&'a AtomicUsize);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Probe {
     /// A probe that has seen nothing.
     pub fn new() -> Self {
@@ -39,8 +48,9 @@ impl Probe {
             if !state.ran.lock().unwrap().insert(id) {
                 state.ran_twice.fetch_add(1, Ordering::SeqCst);
             }
+            // Counted out even when the work panics.
+            let _leaving = Leaving(&state.running);
             work();
-            state.running.fetch_sub(1, Ordering::SeqCst);
         })
     }
 

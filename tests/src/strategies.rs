@@ -13,9 +13,19 @@ pub struct StrategyCase {
     pub queues: bool,
     /// Whether a job runs on the submitter's thread.
     pub runs_on_caller: bool,
+    /// Whether `resize` works.
+    pub resizable: bool,
 }
 
 impl StrategyCase {
+    /// The built-in strategy called `name`.
+    pub fn named(name: &str) -> StrategyCase {
+        thread_strategies()
+            .into_iter()
+            .find(|case| case.name == name)
+            .unwrap_or_else(|| panic!("no built-in strategy called {name}"))
+    }
+
     /// Builds it with `config`.
     pub fn build(&self, config: PoolConfig) -> Box<dyn Executor> {
         build(self.name, config).unwrap_or_else(|error| panic!("{}: {error}", self.name))
@@ -29,6 +39,7 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
         bounded,
         queues,
         runs_on_caller: false,
+        resizable: false,
     };
     vec![
         StrategyCase {
@@ -39,6 +50,9 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
         case("semaphore", true, false),
         case("fixed", true, true),
         case("dispatcher", true, true),
-        case("elastic", true, false),
+        StrategyCase {
+            resizable: true,
+            ..case("elastic", true, false)
+        },
     ]
 }

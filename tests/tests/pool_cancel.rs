@@ -1,5 +1,5 @@
-#![cfg(not(loom))]
 //! Cancellation and the batch helper (WaitGroup with a deadline).
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
-#![cfg(not(loom))]
 //! The elastic pool's own promises: idle workers expire and come back on
 //! demand, and the capacity can be resized while jobs run.
+#![cfg(not(loom))]
 
 use std::sync::Arc;
 use std::thread;

@@ -1,6 +1,6 @@
-#![cfg(not(loom))]
 //! Jobs themselves: async work on thread strategies, and a rejected or
 //! handed-back job keeps its work intact.
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
-#![cfg(not(loom))]
 //! Shutdown and the books, for every thread strategy: drain runs every
 //! accepted job, abort hands back every unstarted one, submit after
 //! shutdown is a clean rejection, and concurrent shutdowns agree.
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};

@@ -1,6 +1,6 @@
-#![cfg(not(loom))]
 //! Each overload policy, on every strategy that supports it: what submit
 //! does once the bound is reached.
+#![cfg(not(loom))]
 
 use std::sync::{Arc, Mutex};
 use std::thread;
