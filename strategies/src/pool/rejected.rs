@@ -39,7 +39,9 @@ pub struct Rejected {
 }
 
 impl Rejected {
-    pub(crate) fn new(reason: RejectReason, job: Job) -> Self {
+    /// Wraps a refused job with the reason, for executors written outside
+    /// this crate.
+    pub fn new(reason: RejectReason, job: Job) -> Self {
         Self { reason, job }
     }
 
