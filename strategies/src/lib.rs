@@ -11,5 +11,8 @@
 
 #![deny(missing_docs)]
 
+pub mod cache;
+pub mod counter;
+pub mod fanin;
 pub mod pool;
 pub mod sync;
