@@ -81,6 +81,9 @@ pub fn the_stream_does_not_end_while_a_producer_is_active<F: Variant>(variant: F
             let held_id = free.len();
             let (release, released) = mpsc::channel::<()>();
             thread::scope(|scope| {
+                // Owned by this closure, so that a failed assertion drops
+                // it and frees the held producer instead of deadlocking.
+                let release = release;
                 let free: Vec<_> = free
                     .into_iter()
                     .enumerate()
