@@ -45,7 +45,9 @@ fn count_concurrently<C: Counter + 'static>(
 
 /// 8 threads × 20,000 increments count 160,000.
 pub fn n_threads_times_m_increments_give_n_times_m<C: Counter + 'static>(make: fn() -> C) {
-    within_deadline("counter", move || count_concurrently(make, 8, 20_000, |_, _| 1));
+    within_deadline("counter", move || {
+        count_concurrently(make, 8, 20_000, |_, _| 1)
+    });
 }
 
 /// Additions of different sizes from several threads sum exactly.

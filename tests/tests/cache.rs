@@ -1,5 +1,9 @@
 //! The cache checks of `contend_tests::cache`, run on every variant.
 
+// The adapters are not built under `--cfg loom`; the loom models are in
+// the `loom_*` suites.
+#![cfg(not(loom))]
+
 use contend_tests::cache;
 use contend_tests::support::stress_rounds;
 

@@ -1,5 +1,9 @@
 //! The counter checks of `contend_tests::counter`, run on both counters.
 
+// The adapters are not built under `--cfg loom`; the loom models are in
+// the `loom_*` suites.
+#![cfg(not(loom))]
+
 use contend_tests::counter;
 use contend_tests::support::stress_rounds;
 

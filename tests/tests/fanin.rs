@@ -1,5 +1,9 @@
 //! The fan-in checks of `contend_tests::fanin`, run on every variant.
 
+// The adapters are not built under `--cfg loom`; the loom models are in
+// the `loom_*` suites.
+#![cfg(not(loom))]
+
 use contend_tests::fanin;
 use contend_tests::support::stress_rounds;
 

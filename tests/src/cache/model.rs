@@ -65,7 +65,11 @@ pub fn behaves_like_a_hashmap_on_one_thread<C: Variant>(make: fn() -> C) {
             }
         }
         for key in 0..KEYS {
-            assert_eq!(cache.get(&key), model.get(&key).copied(), "seed {seed}: final key {key}");
+            assert_eq!(
+                cache.get(&key),
+                model.get(&key).copied(),
+                "seed {seed}: final key {key}"
+            );
         }
     }
 }

@@ -36,13 +36,16 @@ pub fn stress_disjoint_writers_lose_no_update<C: Variant>(make: fn() -> C, round
                 let handles: Vec<_> = (0..writers)
                     .map(|writer| {
                         let mut rng = Rng::new(rng.next_u64());
-                        scope.spawn(move || own_keys(cache, writer * KEYS_EACH, KEYS_EACH, &mut rng))
+                        scope
+                            .spawn(move || own_keys(cache, writer * KEYS_EACH, KEYS_EACH, &mut rng))
                     })
                     .collect();
                 let mut reader_rng = Rng::new(rng.next_u64());
                 scope.spawn(move || {
                     for _ in 0..200 {
-                        let keys: Vec<u64> = (0..8).map(|_| reader_rng.below(0..refreshed_base + KEYS_EACH)).collect();
+                        let keys: Vec<u64> = (0..8)
+                            .map(|_| reader_rng.below(0..refreshed_base + KEYS_EACH))
+                            .collect();
                         cache.get_many(&keys);
                     }
                 });
@@ -65,7 +68,11 @@ pub fn stress_disjoint_writers_lose_no_update<C: Variant>(make: fn() -> C, round
             let context = format!("{}, round {round}", cache.name());
             let expected: HashMap<u64, u64> = models.into_iter().flatten().collect();
             for key in 0..refreshed_base + KEYS_EACH {
-                assert_eq!(cache.get(&key), expected.get(&key).copied(), "{context}: key {key}");
+                assert_eq!(
+                    cache.get(&key),
+                    expected.get(&key).copied(),
+                    "{context}: key {key}"
+                );
             }
             assert_eq!(cache.len(), expected.len(), "{context}: len");
         });
@@ -83,7 +90,11 @@ fn own_keys<C: Variant>(cache: &C, first: u64, count: u64, rng: &mut Rng) -> Has
         match rng.below(0..3) {
             0 => {
                 let value = rng.next_u64();
-                assert_eq!(cache.insert(key, value), model.insert(key, value), "{context}: insert");
+                assert_eq!(
+                    cache.insert(key, value),
+                    model.insert(key, value),
+                    "{context}: insert"
+                );
             }
             1 => assert_eq!(cache.remove(&key), model.remove(&key), "{context}: remove"),
             _ => assert_eq!(cache.get(&key), model.get(&key).copied(), "{context}: get"),
@@ -97,7 +108,11 @@ fn own_keys<C: Variant>(cache: &C, first: u64, count: u64, rng: &mut Rng) -> Has
 pub fn stress_keys_never_vanish_during_refreshes<C: Variant>(make: fn() -> C, rounds: usize) {
     for round in 0..rounds {
         within_deadline(&format!("refresh race, round {round}"), move || {
-            race(&make(), random_race(&mut Rng::new(round as u64)), read_one_key);
+            race(
+                &make(),
+                random_race(&mut Rng::new(round as u64)),
+                read_one_key,
+            );
         });
     }
 }
@@ -107,7 +122,11 @@ pub fn stress_keys_never_vanish_during_refreshes<C: Variant>(make: fn() -> C, ro
 pub fn stress_refreshes_are_never_torn<C: Variant>(make: fn() -> C, rounds: usize) {
     for round in 0..rounds {
         within_deadline(&format!("untorn refresh race, round {round}"), move || {
-            race(&make(), random_race(&mut Rng::new(round as u64)), read_all_keys);
+            race(
+                &make(),
+                random_race(&mut Rng::new(round as u64)),
+                read_all_keys,
+            );
         });
     }
 }

@@ -98,7 +98,9 @@ pub fn the_stream_does_not_end_while_a_producer_is_active<F: Variant>(variant: F
                 scope.spawn(move || {
                     for seq in 0..ITEMS {
                         if seq == ITEMS / 2 {
-                            released.recv().expect("the check releases the last producer");
+                            released
+                                .recv()
+                                .expect("the check releases the last producer");
                         }
                         held.send((held_id, seq)).expect("consumer alive");
                     }

@@ -122,7 +122,8 @@ fn assert_exactly_once(context: &str, received: &[Item], producers: usize, items
     for (id, counts) in seen.iter().enumerate() {
         for (seq, &count) in counts.iter().enumerate() {
             assert_eq!(
-                count, 1,
+                count,
+                1,
                 "{context}: item {:?} received {count} times",
                 (id, seq)
             );

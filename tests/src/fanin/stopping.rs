@@ -43,7 +43,11 @@ pub fn cancel_unblocks_a_producer_stuck_on_a_full_channel<F: Variant>(variant: F
             channel.canceller.cancel();
             let (blocked, after) = stuck.join().expect("producer thread");
             assert_eq!(blocked, Err(SendError::Cancelled((0, slots))), "{context}");
-            assert_eq!(after, Err(SendError::Cancelled((0, slots + 1))), "{context}");
+            assert_eq!(
+                after,
+                Err(SendError::Cancelled((0, slots + 1))),
+                "{context}"
+            );
             let mut consumer = channel.consumer;
             assert_eq!(consumer.recv(), None, "{context}: cancelled, yet not ended");
             assert_eq!(consumer.try_recv(), Err(TryRecvError::Ended), "{context}");
@@ -70,7 +74,10 @@ pub fn cancel_ends_a_waiting_consumer<F: Variant>(variant: F) {
             thread::sleep(SETTLE);
             channel.canceller.cancel();
             let (first, mut consumer) = waiting.join().expect("consumer thread");
-            assert_eq!(first, None, "{context}: cancelled, yet the consumer got an item");
+            assert_eq!(
+                first, None,
+                "{context}: cancelled, yet the consumer got an item"
+            );
             assert_eq!(consumer.try_recv(), Err(TryRecvError::Ended), "{context}");
             for (id, producer) in channel.producers.iter().enumerate() {
                 assert_eq!(
@@ -108,7 +115,10 @@ pub fn dropping_the_consumer_unblocks_producers<F: Variant>(variant: F) {
             drop(consumer);
             for (id, producer) in producers.into_iter().enumerate() {
                 let (error, attempted) = producer.join().expect("producer thread");
-                assert!(!error.is_cancelled(), "{context}: {error}, not disconnected");
+                assert!(
+                    !error.is_cancelled(),
+                    "{context}: {error}, not disconnected"
+                );
                 assert_eq!(
                     error.into_inner(),
                     (id, attempted),
