@@ -7,7 +7,7 @@
 //! waits on both channels with flume's `Selector`. A producer cannot: a
 //! `Selector` send that loses the race drops its item inside flume, and
 //! the item must come back to the producer. So a blocked send waits in
-//! slices of [`CANCEL_POLL`] with `send_timeout`, which does give the item
+//! slices of `Flume::CANCEL_POLL` with `send_timeout`, which does give the item
 //! back, and looks at the cancel channel between slices. Room in the
 //! channel still wakes the sender at once; only cancellation can take up
 //! to one slice to be noticed.
@@ -21,12 +21,10 @@ use super::{
     Canceller, Capacity, CapacityError, Consumer, FanIn, FanInChannel, Producer, SendError,
     TryRecvError,
 };
-/// How long a blocked [`Flume`] send waits before it checks again whether
-/// the channel was cancelled.
-pub const CANCEL_POLL: Duration = Duration::from_millis(5);
-
 /// The fan-in on `flume`. Supports every capacity, 0 (a rendezvous)
-/// included. Cannot be model-checked with loom (not built under
+/// included. A send blocked on a full channel notices a cancellation
+/// within [`Flume::CANCEL_POLL`] (flume cannot wake it and give the item
+/// back). Cannot be model-checked with loom (not built under
 /// `--cfg loom`).
 ///
 /// ```
@@ -46,6 +44,12 @@ pub const CANCEL_POLL: Duration = Duration::from_millis(5);
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Flume;
+
+impl Flume {
+    /// How long a blocked send waits before it checks again whether the
+    /// channel was cancelled.
+    pub const CANCEL_POLL: Duration = Duration::from_millis(5);
+}
 
 /// A producer of a [`Flume`] channel.
 #[derive(Debug)]
@@ -67,7 +71,7 @@ impl<T: Send> Producer<T> for FlumeProducer<T> {
             if self.cancelled.is_disconnected() {
                 return Err(SendError::Cancelled(item));
             }
-            match self.items.send_timeout(item, CANCEL_POLL) {
+            match self.items.send_timeout(item, Flume::CANCEL_POLL) {
                 Ok(()) => return Ok(()),
                 Err(::flume::SendTimeoutError::Disconnected(back)) => {
                     return Err(SendError::Disconnected(back))

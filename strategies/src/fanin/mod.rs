@@ -148,7 +148,6 @@ pub trait FanIn<T: Send + 'static> {
     /// Builds a channel for exactly `producers` producers (0 is allowed:
     /// the stream then ends at once), or says which capacities the
     /// variant supports.
-    #[allow(clippy::type_complexity)]
     fn channel(
         &self,
         producers: usize,

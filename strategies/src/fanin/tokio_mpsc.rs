@@ -49,6 +49,8 @@ use super::{
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioMpsc;
 
+const NAME: &str = "tokio-mpsc";
+
 #[derive(Debug)]
 enum Sender<T> {
     Bounded(mpsc::Sender<T>),
@@ -168,7 +170,7 @@ impl<T: Send + 'static> FanIn<T> for TokioMpsc {
     type Consumer = TokioConsumer<T>;
 
     fn name(&self) -> &'static str {
-        "tokio-mpsc"
+        NAME
     }
 
     fn channel(
@@ -183,7 +185,7 @@ impl<T: Send + 'static> FanIn<T> for TokioMpsc {
             }
             Capacity::Bounded(_) => {
                 return Err(CapacityError {
-                    variant: "tokio-mpsc",
+                    variant: NAME,
                     requested: capacity,
                     allowed: "1 up to tokio's Semaphore::MAX_PERMITS, or unbounded \
                               (tokio's mpsc has no rendezvous)",
