@@ -6,10 +6,13 @@
 //! re-exports `loom`'s, so the model checker sees every lock, wait and
 //! atomic access and can explore their interleavings.
 //!
-//! `Mutex` and `Condvar` are thin wrappers that drop lock poisoning: jobs
-//! run outside every lock and their panics are caught, so a poisoned lock
-//! would only hide the original failure. The wrappers have the same shape
-//! under both configurations, so no caller needs a `cfg`.
+//! `Mutex`, `RwLock` and `Condvar` are thin wrappers that drop lock
+//! poisoning: jobs run outside every lock and their panics are caught, so a
+//! poisoned lock would only hide the original failure. The wrappers have
+//! the same shape under both configurations, so no caller needs a `cfg`.
+//!
+//! `UnsafeCell` has loom's closure API (`with`, `with_mut`) in both
+//! configurations, so that loom can check every access to the cell.
 //!
 //! Loom has no clock, so under loom a timed wait always times out, after
 //! releasing the lock and letting every other thread run first. A model
@@ -27,21 +30,55 @@ mod imp {
     pub use std::sync::atomic;
     pub use std::sync::Arc;
     pub use std::sync::MutexGuard;
-    pub(super) use std::sync::{Condvar as RawCondvar, Mutex as RawMutex};
+    pub(super) use std::sync::{Condvar as RawCondvar, Mutex as RawMutex, RwLock as RawRwLock};
+    pub use std::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use std::thread;
 }
 
 #[cfg(loom)]
 mod imp {
+    pub use loom::cell::UnsafeCell;
     pub use loom::sync::atomic;
     pub use loom::sync::Arc;
+    pub(super) use loom::sync::RwLock as RawRwLock;
     pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
+    pub use loom::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use loom::thread;
 }
 
 #[cfg(not(loom))]
 pub use imp::MutexGuard;
-pub use imp::{atomic, thread, Arc};
+pub use imp::{atomic, thread, Arc, RwLockReadGuard, RwLockWriteGuard};
+
+#[cfg(loom)]
+pub use imp::UnsafeCell;
+
+/// `std::cell::UnsafeCell` with loom's closure API: every access goes
+/// through [`UnsafeCell::with`] or [`UnsafeCell::with_mut`], which loom
+/// checks for data races under `--cfg loom`.
+#[cfg(not(loom))]
+#[derive(Debug, Default)]
+pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    /// A cell holding `value`.
+    pub fn new(value: T) -> Self {
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    /// Runs `f` with a shared pointer to the value. The caller guarantees
+    /// that no `with_mut` access runs at the same time.
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    /// Runs `f` with an exclusive pointer to the value. The caller
+    /// guarantees that no other access runs at the same time.
+    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
 
 /// Under loom the guard remembers its mutex, so that a timed wait can
 /// release and retake it.
@@ -97,6 +134,42 @@ impl<T> Mutex<T> {
             raw: Some(raw),
         };
         raw
+    }
+}
+
+/// A reader-writer lock whose `read` and `write` never report poisoning.
+#[derive(Default)]
+pub struct RwLock<T> {
+    inner: imp::RawRwLock<T>,
+}
+
+impl<T> RwLock<T> {
+    /// Creates an unlocked lock holding `value`.
+    pub fn new(value: T) -> Self {
+        Self {
+            inner: imp::RawRwLock::new(value),
+        }
+    }
+
+    /// Locks for shared reading, blocking while a writer holds the lock.
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Locks for exclusive writing, blocking until no one holds the lock.
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<T> std::fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // loom's lock has no `Debug`; the contents would need a read lock.
+        f.debug_struct("RwLock").finish_non_exhaustive()
     }
 }
 

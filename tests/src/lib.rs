@@ -1,11 +1,27 @@
-//! Shared test support for contend's integration tests: gates that hold
-//! jobs in place, probes that measure concurrency from inside jobs, and
-//! the list of strategies every generic test runs against.
+//! contend's correctness checks, written once against the strategy traits
+//! and run on every variant.
 //!
-//! Nothing here measures time: states are forced with gates and waited for
-//! with generous limits that only keep a broken implementation from
-//! hanging the suite.
+//! Each module holds the checks of one family as generic functions:
+//! [`pool_machine`] and [`loom_models`] (under `--cfg loom`) for
+//! [`Executor`](contend_strategies::pool::Executor), [`fanin`] for
+//! [`FanIn`](contend_strategies::fanin::FanIn), [`cache`] for
+//! [`Cache`](contend_strategies::cache::Cache), [`counter`] for
+//! [`Counter`](contend_strategies::counter::Counter). The suites in
+//! `tests/` instantiate them for each built-in variant; call them with
+//! your own implementation to hold it to the same invariants. A check
+//! panics, with a message naming the variant and the invariant, when the
+//! implementation breaks it.
+//!
+//! No check asserts anything about time: states are forced with gates and
+//! waited for with generous limits ([`PATIENCE`],
+//! [`support::within_deadline`]) that only turn a broken implementation's
+//! hang into a failure.
 
+#![deny(missing_docs)]
+
+pub mod cache;
+pub mod counter;
+pub mod fanin;
 pub mod gate;
 #[cfg(loom)]
 pub mod loom_models;
@@ -15,6 +31,7 @@ pub mod mutant_gate;
 pub mod pool_machine;
 pub mod probe;
 pub mod strategies;
+pub mod support;
 
 pub use gate::Gate;
 pub use probe::Probe;

@@ -1,0 +1,108 @@
+//! What the checks share: a small seeded random generator (so that a
+//! failing stress round can be replayed from its seed), the number of
+//! stress rounds, and a watchdog that turns a hang into a failure.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+/// How long a check may run before the watchdog calls it a deadlock.
+/// Generous: it bounds a hang, it does not measure speed.
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Stress rounds: `CONTEND_STRESS_ROUNDS` if set, else `default`.
+pub fn stress_rounds(default: usize) -> usize {
+    std::env::var("CONTEND_STRESS_ROUNDS")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs `check` on its own thread and returns its result; panics if it
+/// panicked, or if it has not finished within [`DEADLINE`] (then `what`
+/// is reported as a probable deadlock and the stuck thread is leaked).
+pub fn within_deadline<R: Send + 'static>(
+    what: &str,
+    check: impl FnOnce() -> R + Send + 'static,
+) -> R {
+    let (done_tx, done_rx) = mpsc::channel();
+    let runner = thread::spawn(move || {
+        let result = check();
+        let _ = done_tx.send(());
+        result
+    });
+    match done_rx.recv_timeout(DEADLINE) {
+        // Finished, or panicked (the sender was dropped): join tells which.
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: still running after {DEADLINE:?}, probably deadlocked")
+        }
+    }
+}
+
+/// A seeded pseudo-random generator (splitmix64): reproducible rounds
+/// without a dependency.
+#[derive(Clone, Debug)]
+pub struct Rng {
+    state: u64,
+}
+
+impl Rng {
+    /// A generator for `seed`; equal seeds give equal sequences.
+    pub fn new(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `range` (which must not be empty).
+    pub fn below(&mut self, range: std::ops::Range<u64>) -> u64 {
+        assert!(!range.is_empty(), "empty range");
+        range.start + self.next_u64() % (range.end - range.start)
+    }
+
+    /// An index into a slice of `len` elements.
+    pub fn index(&mut self, len: usize) -> usize {
+        self.below(0..len as u64) as usize
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn percent(&mut self, percent: u64) -> bool {
+        self.below(0..100) < percent
+    }
+}
+
+/// Runs `model` under loom with a preemption bound of 2 (the usual bound:
+/// most concurrency bugs need at most two preemptions to show), and
+/// prints how many interleavings it explored. `LOOM_MAX_PREEMPTIONS`
+/// overrides the bound, as in loom itself.
+#[cfg(loom)]
+pub fn loom_model(name: &str, model: impl Fn() + Sync + Send + 'static) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let iterations = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&iterations);
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    builder.check(move || {
+        counted.fetch_add(1, Ordering::Relaxed);
+        model();
+    });
+    println!(
+        "{name}: {} interleavings explored",
+        iterations.load(Ordering::Relaxed)
+    );
+}
