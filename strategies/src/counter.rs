@@ -78,6 +78,11 @@ impl Counter for AtomicCounter {
     }
 
     fn add(&self, n: u64) {
+        if mutant!(RacyCounter) {
+            let seen = self.count.load(Ordering::Relaxed);
+            self.count.store(seen + n, Ordering::Relaxed);
+            return;
+        }
         self.count.fetch_add(n, Ordering::Relaxed);
     }
 

@@ -81,28 +81,3 @@ impl Rng {
         self.below(0..100) < percent
     }
 }
-
-/// Runs `model` under loom with a preemption bound of 2 (the usual bound:
-/// most concurrency bugs need at most two preemptions to show), and
-/// prints how many interleavings it explored. `LOOM_MAX_PREEMPTIONS`
-/// overrides the bound, as in loom itself.
-#[cfg(loom)]
-pub fn loom_model(name: &str, model: impl Fn() + Sync + Send + 'static) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-
-    let iterations = Arc::new(AtomicUsize::new(0));
-    let counted = Arc::clone(&iterations);
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    builder.check(move || {
-        counted.fetch_add(1, Ordering::Relaxed);
-        model();
-    });
-    println!(
-        "{name}: {} interleavings explored",
-        iterations.load(Ordering::Relaxed)
-    );
-}

@@ -3,7 +3,7 @@
 #![cfg(all(loom, feature = "mutants"))]
 
 use contend_strategies::mutants::{self, Mutant};
-use contend_tests::loom_models::{fails, pool_suite};
+use contend_tests::loom_models::{all_suites, fails};
 use contend_tests::mutant_gate::{expected, report, Suite};
 
 #[test]
@@ -11,7 +11,7 @@ fn the_loom_suite_catches_every_mutant_it_should() {
     let mut survivors = Vec::new();
     for mutant in Mutant::ALL {
         let _on = mutants::activate(mutant);
-        let caught_by = pool_suite().into_iter().find_map(|model| {
+        let caught_by = all_suites().into_iter().find_map(|model| {
             let name = model.name.clone();
             fails(model).then_some(name)
         });

@@ -6,7 +6,7 @@ mod common;
 
 use common::single_worker::SingleWorker;
 use contend_strategies::pool::{Executor, ShutdownMode};
-use contend_tests::loom_models::{self, explore};
+use contend_tests::loom_models::{explore, pool as loom_models};
 
 fn single_worker() -> Box<dyn Executor> {
     Box::new(SingleWorker::new())

@@ -86,7 +86,13 @@ impl<T: Send + 'static> FanIn<T> for Closer {
         let closer_group = group.clone();
         let closer_ring = Arc::clone(&ring);
         thread::spawn(move || {
-            closer_group.wait();
+            // The mutant closes once the first producer is done.
+            let unfinished = if mutant!(EagerCloser) {
+                producers.saturating_sub(1)
+            } else {
+                0
+            };
+            closer_group.wait_until_at_most(unfinished);
             let first = closer_ring.close();
             assert!(first, "the closer is the only one that closes the channel");
         });

@@ -34,15 +34,15 @@ impl WaitGroup {
         *pending = pending
             .checked_sub(1)
             .expect("WaitGroup::done called more often than members were added");
-        if *pending == 0 {
-            self.inner.all_done.notify_all();
-        }
+        // Every change wakes the waiters, who each wait for their own level.
+        self.inner.all_done.notify_all();
     }
 
-    /// Waits until every member has finished.
-    pub(crate) fn wait(&self) {
+    /// Waits until at most `unfinished` members are unfinished: Go's
+    /// `Wait` is `wait_until_at_most(0)`.
+    pub(crate) fn wait_until_at_most(&self, unfinished: usize) {
         let mut pending = self.inner.pending.lock();
-        while *pending > 0 {
+        while *pending > unfinished {
             pending = self.inner.all_done.wait(pending);
         }
     }

@@ -31,22 +31,30 @@ pub enum Mutant {
     /// Every thread strategy: a panicking job is not caught and kills its
     /// worker.
     FragileWorker,
-    /// The statistics: `completed` is bumped with a load then a store, so
-    /// two workers finishing at once lose a count.
+    /// The statistics: the pools' `completed` and the atomic counter are
+    /// bumped with a load then a store, so two threads at once lose a count.
     RacyCounter,
     /// `elastic`: an idle worker whose time is up exits without looking
     /// for a job a submit has just handed it, stranding the job.
     StrandingExpiry,
+    /// `closer` fan-in: the closer closes the channel once the first
+    /// producer is done instead of waiting for every producer.
+    EagerCloser,
+    /// `snapshot` cache: a writer writes the map's slot without taking the
+    /// writers' lock, so two writers can write one cell at once.
+    UnlockedMapWrite,
 }
 
 impl Mutant {
     /// Every mutant.
-    pub const ALL: [Mutant; 5] = [
+    pub const ALL: [Mutant; 7] = [
         Mutant::LossyDrain,
         Mutant::EarlyPermitRelease,
         Mutant::FragileWorker,
         Mutant::RacyCounter,
         Mutant::StrandingExpiry,
+        Mutant::EagerCloser,
+        Mutant::UnlockedMapWrite,
     ];
 
     /// A short name, as the gate prints it.
@@ -57,6 +65,8 @@ impl Mutant {
             Mutant::FragileWorker => "fragile-worker",
             Mutant::RacyCounter => "racy-counter",
             Mutant::StrandingExpiry => "stranding-expiry",
+            Mutant::EagerCloser => "eager-closer",
+            Mutant::UnlockedMapWrite => "unlocked-map-write",
         }
     }
 
@@ -70,6 +80,8 @@ impl Mutant {
             Mutant::StrandingExpiry => {
                 "an elastic pool whose expiry races a submit and strands the job"
             }
+            Mutant::EagerCloser => "a closer that does not wait for every producer",
+            Mutant::UnlockedMapWrite => "a map written without its lock",
         }
     }
 

@@ -1,6 +1,6 @@
 //! Loom models of the pool family's hard interleavings, written once and
 //! run against any [`Executor`] built on contend's sync facade: the
-//! built-in strategies (`tests/loom_*.rs`), the mutants (which each must
+//! built-in strategies (`tests/loom_pool.rs`), the mutants (which each must
 //! fail), and a user's own executor.
 //!
 //! A model is a closure loom runs once per interleaving. Each builds its
@@ -18,31 +18,10 @@ use contend_strategies::pool::{
 use contend_strategies::sync::atomic::{AtomicUsize, Ordering};
 use contend_strategies::sync::{thread, Arc};
 
+use super::{Model, NamedModel};
+
 /// Builds the executor under test inside a model.
 pub type Build = fn() -> Box<dyn Executor>;
-
-/// A model, ready for [`explore`].
-pub type Model = Box<dyn Fn() + Send + Sync + 'static>;
-
-/// Runs `model` under loom: preemption bound `LOOM_MAX_PREEMPTIONS`
-/// (default 2). Prints the interleavings explored on a line the gate
-/// collects, and returns their number. Panics, as loom does, on the first
-/// interleaving that breaks an invariant, deadlocks or races.
-pub fn explore(name: &str, model: Model) -> usize {
-    crate::quiet_expected_panics();
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = builder.preemption_bound.or(Some(2));
-    builder.max_branches = builder.max_branches.max(100_000);
-    let explored = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = std::sync::Arc::clone(&explored);
-    builder.check(move || {
-        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        model();
-    });
-    let explored = explored.load(std::sync::atomic::Ordering::Relaxed);
-    println!("contend-gate: loom {name}: {explored} interleavings");
-    explored
-}
 
 /// Counts job runs and jobs that broke a bound while running.
 #[derive(Clone, Default)]
@@ -260,14 +239,6 @@ pub fn resize_racing_submits(build: Build) -> Model {
     })
 }
 
-/// A named model, as the suite lists them.
-pub struct NamedModel {
-    /// `strategy: model`.
-    pub name: String,
-    /// The model.
-    pub model: Model,
-}
-
 fn fixed() -> Box<dyn Executor> {
     Box::new(Fixed::new(PoolConfig::new(1).queue_capacity(2)).unwrap())
 }
@@ -300,13 +271,10 @@ fn elastic_fail_fast() -> Box<dyn Executor> {
 
 /// Every pool model on every strategy it applies to: the loom suite of
 /// the pool family.
-pub fn pool_suite() -> Vec<NamedModel> {
+pub fn suite() -> Vec<NamedModel> {
     let mut suite = Vec::new();
     let mut add = |strategy: &str, title: &str, model: Model| {
-        suite.push(NamedModel {
-            name: format!("{strategy}: {title}"),
-            model,
-        });
+        suite.push(NamedModel::new(format!("{strategy}: {title}"), model));
     };
     let drain = ShutdownMode::DRAIN;
     let abort = ShutdownMode::Abort;
@@ -365,20 +333,4 @@ pub fn pool_suite() -> Vec<NamedModel> {
         resize_racing_submits(elastic_fail_fast),
     );
     suite
-}
-
-/// Runs a model expecting it to fail; `true` if loom reported a failure.
-/// The panic output is silenced while it runs.
-pub fn fails(model: NamedModel) -> bool {
-    let quiet = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut builder = loom::model::Builder::new();
-        builder.preemption_bound = builder.preemption_bound.or(Some(2));
-        builder.max_branches = builder.max_branches.max(100_000);
-        builder.check(model.model);
-    }))
-    .is_err();
-    std::panic::set_hook(quiet);
-    failed
 }

@@ -1,0 +1,106 @@
+//! Loom models of the hand-written fan-ins: the close racing the last
+//! send, cancellation racing a rendezvous, and the consumer leaving while
+//! a producer is blocked.
+
+use contend_strategies::fanin::{
+    Capacity, Closer, Consumer, DropClose, FanIn, Producer, SendError,
+};
+use contend_strategies::sync::thread;
+
+use super::{Model, NamedModel};
+
+/// Two producers send one item each; the consumer gets both, then `None`:
+/// the close never overtakes the last send.
+pub fn close_races_the_last_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+    variant: F,
+) -> Model {
+    Box::new(move || {
+        let channel = variant.channel(2, Capacity::Bounded(1)).unwrap();
+        let handles: Vec<_> = channel
+            .producers
+            .into_iter()
+            .zip([1, 2])
+            .map(|(producer, item)| thread::spawn(move || producer.send(item).unwrap()))
+            .collect();
+        let mut consumer = channel.consumer;
+        let mut received = vec![consumer.recv(), consumer.recv()];
+        received.sort();
+        assert_eq!(
+            received,
+            [Some(1), Some(2)],
+            "the stream ended before the last send"
+        );
+        assert_eq!(consumer.recv(), None);
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    })
+}
+
+/// A rendezvous send racing a cancel: the item is received or returned,
+/// never both, never neither.
+pub fn rendezvous_races_cancel<F: FanIn<u32> + Copy + Send + Sync + 'static>(variant: F) -> Model {
+    Box::new(move || {
+        let channel = variant.channel(1, Capacity::Bounded(0)).unwrap();
+        let producer = channel.producers.into_iter().next().unwrap();
+        let mut consumer = channel.consumer;
+        let sender = thread::spawn(move || producer.send(7));
+        let receiver = thread::spawn(move || consumer.recv());
+        channel.canceller.cancel();
+        let sent = sender.join().unwrap();
+        let received = receiver.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(received, Some(7), "sent, but not received"),
+            Err(SendError::Cancelled(7)) => assert_eq!(received, None, "returned and received"),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    })
+}
+
+/// The consumer is dropped while a producer may be blocked on a full
+/// channel: the producer wakes with its item.
+pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+    variant: F,
+) -> Model {
+    Box::new(move || {
+        let channel = variant.channel(1, Capacity::Bounded(1)).unwrap();
+        let producer = channel.producers.into_iter().next().unwrap();
+        let sender = thread::spawn(move || (producer.send(1), producer.send(2)));
+        drop(channel.consumer);
+        let (first, second) = sender.join().unwrap();
+        // The first send may beat the drop; the second then blocks on the
+        // full slot until the drop wakes it.
+        assert!(matches!(first, Ok(()) | Err(SendError::Disconnected(1))));
+        assert_eq!(second, Err(SendError::Disconnected(2)));
+    })
+}
+
+/// The fan-in models on both hand-written variants.
+pub fn suite() -> Vec<NamedModel> {
+    vec![
+        NamedModel::new(
+            "drop-close: close racing the last send",
+            close_races_the_last_send(DropClose),
+        ),
+        NamedModel::new(
+            "closer: close racing the last send",
+            close_races_the_last_send(Closer),
+        ),
+        NamedModel::new(
+            "drop-close: rendezvous racing cancel",
+            rendezvous_races_cancel(DropClose),
+        ),
+        NamedModel::new(
+            "closer: rendezvous racing cancel",
+            rendezvous_races_cancel(Closer),
+        ),
+        NamedModel::new(
+            "drop-close: consumer drop racing a blocked send",
+            consumer_drop_races_a_blocked_send(DropClose),
+        ),
+        NamedModel::new(
+            "closer: consumer drop racing a blocked send",
+            consumer_drop_races_a_blocked_send(Closer),
+        ),
+    ]
+}

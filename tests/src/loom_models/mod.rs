@@ -1,0 +1,95 @@
+//! Loom models of every hand-written family, written once as library code
+//! so that three kinds of caller run the same models: the suites in
+//! `tests/loom_*.rs` (against the built-in variants), the mutant gate
+//! (where each mutant must fail a model), and users checking their own
+//! implementation built on `contend_strategies::sync`.
+//!
+//! A model is a closure loom runs once per interleaving; each family's
+//! `suite()` lists its models with names of the form `variant: what`.
+
+pub mod cache;
+pub mod counter;
+pub mod fanin;
+pub mod pool;
+
+/// A model, ready for [`explore`].
+pub type Model = Box<dyn Fn() + Send + Sync + 'static>;
+
+/// A model with the name the gate prints.
+pub struct NamedModel {
+    /// `variant: what races what`.
+    pub name: String,
+    /// The model.
+    pub model: Model,
+}
+
+impl NamedModel {
+    /// Names `model`.
+    pub fn new(name: impl Into<String>, model: Model) -> Self {
+        Self {
+            name: name.into(),
+            model,
+        }
+    }
+}
+
+/// A loom builder with the preemption bound of `LOOM_MAX_PREEMPTIONS`
+/// (default 2: most concurrency bugs need at most two preemptions to
+/// show) and room for the pools' longer executions.
+pub fn builder() -> loom::model::Builder {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = builder.preemption_bound.or(Some(2));
+    builder.max_branches = builder.max_branches.max(100_000);
+    builder
+}
+
+/// Runs `model` under loom, prints the interleavings explored on a line
+/// the gate collects, and returns their number. Panics, as loom does, on
+/// the first interleaving that breaks an invariant, deadlocks or races.
+pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    crate::quiet_expected_panics();
+    let explored = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&explored);
+    builder().check(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+        model();
+    });
+    let explored = explored.load(Ordering::Relaxed);
+    println!("contend-gate: loom {name}: {explored} interleavings");
+    explored
+}
+
+/// Explores every model of `suite`, then prints the suite's totals.
+pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
+    let models = suite.len();
+    let interleavings: usize = suite
+        .into_iter()
+        .map(|named| explore(&named.name, named.model))
+        .sum();
+    println!("contend-gate: loom {family} suite: {models} models, {interleavings} interleavings");
+}
+
+/// Every family's models.
+pub fn all_suites() -> Vec<NamedModel> {
+    let mut all = pool::suite();
+    all.extend(fanin::suite());
+    all.extend(cache::suite());
+    all.extend(counter::suite());
+    all
+}
+
+/// Runs a model expecting it to fail; `true` if loom reported a failure
+/// (a broken assertion, a deadlock, a data race on a cell). The panic
+/// output is silenced while it runs.
+pub fn fails(model: NamedModel) -> bool {
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        builder().check(model.model);
+    }))
+    .is_err();
+    std::panic::set_hook(quiet);
+    failed
+}
