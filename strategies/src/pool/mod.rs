@@ -44,7 +44,7 @@ mod serial;
 mod shutdown;
 mod stats;
 #[cfg(not(loom))]
-//mod tokio;
+mod tokio;
 mod unbounded;
 mod workers;
 
@@ -64,7 +64,7 @@ pub use serial::Serial;
 pub use shutdown::{ShutdownMode, ShutdownReport};
 pub use stats::{PoolStats, Rejections};
 #[cfg(not(loom))]
-//pub use tokio::{TokioSemaphore, TokioSpawn, TokioWorkers};
+pub use tokio::{TokioSemaphore, TokioSpawn, TokioWorkers};
 pub use unbounded::Unbounded;
 
 /// An executor: accepts jobs, runs each accepted job exactly once (or
