@@ -167,19 +167,19 @@ impl Dispatcher {
         };
         let mut started = 0;
         while started < config.workers
-            && WorkerSet::spawn(&pool.workers, Arc::clone(&pool.shared), |shared| {
-                shared.work()
-            })
-            .is_ok()
+            && pool
+                .workers
+                .spawn(Arc::clone(&pool.shared), |shared| shared.work())
+                .is_ok()
         {
             started += 1;
         }
         pool.shared.idle.lock().workers = started;
         let dispatching = started == config.workers
-            && WorkerSet::spawn(&pool.workers, Arc::clone(&pool.shared), |shared| {
-                shared.dispatch()
-            })
-            .is_ok();
+            && pool
+                .workers
+                .spawn(Arc::clone(&pool.shared), |shared| shared.dispatch())
+                .is_ok();
         if !dispatching {
             pool.shared.abort();
             pool.shared.stop_workers(0);

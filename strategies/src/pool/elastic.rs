@@ -243,7 +243,7 @@ impl Elastic {
 
     fn start_worker(&self, job: Job, id: WorkerId) -> Result<Admission, Rejected> {
         let shared = Arc::clone(&self.shared);
-        match WorkerSet::spawn(&self.workers, job, move |job| shared.work(job, id)) {
+        match self.workers.spawn(job, move |job| shared.work(job, id)) {
             Ok(()) => Ok(Admission::Accepted),
             Err(failure) => {
                 self.shared.state.lock().workers -= 1;

@@ -71,7 +71,7 @@ impl Fixed {
             workers: WorkerSet::new(Self::NAME),
         };
         for _ in 0..config.workers {
-            let started = WorkerSet::spawn(&pool.workers, Arc::clone(&pool.shared), |shared| {
+            let started = pool.workers.spawn(Arc::clone(&pool.shared), |shared| {
                 while let Some(job) = shared.queue.pop() {
                     shared.context.execute(job);
                 }

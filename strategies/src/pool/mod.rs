@@ -43,6 +43,8 @@ mod semaphore;
 mod serial;
 mod shutdown;
 mod stats;
+#[cfg(not(loom))]
+mod tokio;
 mod unbounded;
 mod workers;
 
@@ -61,6 +63,8 @@ pub use semaphore::Semaphore;
 pub use serial::Serial;
 pub use shutdown::{ShutdownMode, ShutdownReport};
 pub use stats::{PoolStats, Rejections};
+#[cfg(not(loom))]
+pub use tokio::{TokioSemaphore, TokioSpawn, TokioWorkers};
 pub use unbounded::Unbounded;
 
 /// An executor: accepts jobs, runs each accepted job exactly once (or

@@ -53,6 +53,24 @@ pub const STRATEGIES: &[StrategyInfo] = &[
         summary: "workers on demand up to a capacity, idle expiry, resizable",
         build: |config| boxed(Elastic::new(config)),
     },
+    #[cfg(not(loom))]
+    StrategyInfo {
+        name: super::TokioSpawn::NAME,
+        summary: "a tokio task per job, no limit; the analogue of `go f()`",
+        build: |config| boxed(super::TokioSpawn::new(config)),
+    },
+    #[cfg(not(loom))]
+    StrategyInfo {
+        name: super::TokioSemaphore::NAME,
+        summary: "a tokio task per job, at most `workers` at once",
+        build: |config| boxed(super::TokioSemaphore::new(config)),
+    },
+    #[cfg(not(loom))]
+    StrategyInfo {
+        name: super::TokioWorkers::NAME,
+        summary: "`workers` tokio tasks on one bounded async channel",
+        build: |config| boxed(super::TokioWorkers::new(config)),
+    },
 ];
 
 /// Every strategy's name.

@@ -97,6 +97,7 @@ impl JobContext {
 
     /// Takes the work out of a job about to start, counting the start.
     /// For strategies that drive the work themselves (tokio).
+    #[cfg_attr(loom, allow(dead_code))] // the tokio strategies are not built under loom
     pub(crate) fn start(&self, job: &mut Job) -> Work {
         let work = job.take_work();
         self.counters.started();

@@ -7,7 +7,7 @@
 //! jobs against a downstream with a connection limit; for many short jobs
 //! the thread creation per job dominates and `fixed` wins.
 
-use super::admission::{await_room, Bounded, Verdict};
+use super::admission::{await_room, Bounded, Refusal, Verdict};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::workers::WorkerSet;
@@ -37,21 +37,28 @@ pub struct Semaphore {
 
 #[derive(Debug)]
 struct Shared {
-    permits: Mutex<Permits>,
-    permit_freed: Condvar,
-    policy: OverloadPolicy,
+    permits: Permits,
     context: JobContext,
 }
 
+/// N permits taken under an overload policy and given back when a job's
+/// work has ended: the bound of `semaphore` and `tokio-semaphore`.
 #[derive(Debug)]
-struct Permits {
+pub(crate) struct Permits {
+    state: Mutex<PermitState>,
+    permit_freed: Condvar,
+    policy: OverloadPolicy,
+}
+
+#[derive(Debug)]
+struct PermitState {
     in_use: usize,
     limit: usize,
     closed: bool,
     blocked_submitters: usize,
 }
 
-impl Bounded for Permits {
+impl Bounded for PermitState {
     fn closed(&self) -> bool {
         self.closed
     }
@@ -65,23 +72,57 @@ impl Bounded for Permits {
     }
 }
 
-impl Shared {
+impl Permits {
+    /// `limit` permits handed out under `policy`, which must not need a
+    /// queue (see `PoolConfig::require_queueless_policy`).
+    pub(crate) fn new(limit: usize, policy: OverloadPolicy) -> Self {
+        Self {
+            state: Mutex::new(PermitState {
+                in_use: 0,
+                limit,
+                closed: false,
+                blocked_submitters: 0,
+            }),
+            permit_freed: Condvar::new(),
+            policy,
+        }
+    }
+
+    /// Takes a permit, waiting if the policy says so; otherwise says how
+    /// the job is to be refused.
+    pub(crate) fn acquire(&self) -> Result<(), Refusal> {
+        match await_room(self.policy, self.state.lock(), &self.permit_freed, None) {
+            Verdict::Room(mut state) => {
+                state.in_use += 1;
+                Ok(())
+            }
+            Verdict::DiscardOldest(_) => unreachable!("refused by require_queueless_policy"),
+            Verdict::Refuse(refusal) => Err(refusal),
+        }
+    }
+
     /// Gives a permit back; called once the job's work has ended.
-    fn release(&self) {
-        let mut permits = self.permits.lock();
-        permits.in_use -= 1;
-        let wake = permits.blocked_submitters > 0;
-        drop(permits);
+    pub(crate) fn release(&self) {
+        let mut state = self.state.lock();
+        state.in_use -= 1;
+        let wake = state.blocked_submitters > 0;
+        drop(state);
         if wake {
             self.permit_freed.notify_one();
         }
+    }
+
+    /// No permit is handed out from now on; blocked submitters are woken
+    /// and refused as closed.
+    pub(crate) fn close(&self) {
+        self.state.lock().closed = true;
+        self.permit_freed.notify_all();
     }
 }
 
 impl Stop for Shared {
     fn close(&self) {
-        self.permits.lock().closed = true;
-        self.permit_freed.notify_all();
+        self.permits.close();
     }
 
     /// Nothing is queued: blocked submitters get their jobs back as closed.
@@ -101,14 +142,7 @@ impl Semaphore {
         config.require_queueless_policy(Self::NAME)?;
         Ok(Self {
             shared: Arc::new(Shared {
-                permits: Mutex::new(Permits {
-                    in_use: 0,
-                    limit: config.workers,
-                    closed: false,
-                    blocked_submitters: 0,
-                }),
-                permit_freed: Condvar::new(),
-                policy: config.policy,
+                permits: Permits::new(config.workers, config.policy),
                 context: JobContext::new(Self::NAME, config.panic_handler),
             }),
             workers: WorkerSet::new(Self::NAME),
@@ -124,29 +158,22 @@ impl Executor for Semaphore {
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         let shared = &self.shared;
         shared.context.counters.submitted();
-        match await_room(
-            shared.policy,
-            shared.permits.lock(),
-            &shared.permit_freed,
-            None,
-        ) {
-            Verdict::Room(mut permits) => permits.in_use += 1,
-            Verdict::DiscardOldest(_) => unreachable!("refused by Semaphore::new"),
-            Verdict::Refuse(refusal) => return shared.context.refuse(refusal, job),
+        if let Err(refusal) = shared.permits.acquire() {
+            return shared.context.refuse(refusal, job);
         }
         let thread_shared = Arc::clone(shared);
-        match WorkerSet::spawn(&self.workers, job, move |job| {
+        match self.workers.spawn(job, move |job| {
             if mutant!(EarlyPermitRelease) {
-                thread_shared.release();
+                thread_shared.permits.release();
                 thread_shared.context.execute(job);
                 return;
             }
             thread_shared.context.execute(job);
-            thread_shared.release();
+            thread_shared.permits.release();
         }) {
             Ok(()) => Ok(Admission::Accepted),
             Err(failure) => {
-                shared.release();
+                shared.permits.release();
                 let (reason, job) = failure.into_rejection();
                 Err(shared.context.reject(reason, job))
             }

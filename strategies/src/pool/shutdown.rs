@@ -1,5 +1,5 @@
 //! Shutting an executor down: the modes, the report, and the one sequence
-//! every thread strategy follows.
+//! every thread and tokio strategy follows.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -56,12 +56,13 @@ pub(crate) trait Stop {
     /// Stops admitting; workers finish the accepted jobs, then exit.
     fn close(&self);
     /// Stops admitting and starting jobs; returns every job not started.
-    /// Called again after the workers exited, to collect jobs a worker was
-    /// holding when the abort came.
+    /// Called again once every worker has exited (after a drain too), to
+    /// collect jobs a worker was holding when the abort came.
     fn abort(&self) -> Vec<Job>;
 }
 
-/// The shutdown sequence of every thread strategy. Idempotent and safe to
+/// The shutdown sequence of every thread strategy, and of the tokio ones,
+/// whose tasks a [`WorkerSet`] counts. Idempotent and safe to
 /// call from several threads: each step tolerates being repeated, and the
 /// join is done under one lock.
 pub(crate) fn shutdown_threads(
@@ -83,10 +84,7 @@ pub(crate) fn shutdown_threads(
         }
     };
     let mut still_running = workers.wait_exit(deadline);
-    if mode == ShutdownMode::Abort {
-        // Jobs a worker was holding when the abort came.
-        handed_back.extend(stop.abort());
-    } else if still_running > 0 {
+    if mode != ShutdownMode::Abort && still_running > 0 {
         // Past the deadline: nothing more may start. Idle workers now exit
         // at once; busy ones are reported and joined by a later call.
         handed_back.extend(stop.abort());
@@ -94,6 +92,11 @@ pub(crate) fn shutdown_threads(
             0 => workers.wait_exit(None),
             busy => busy,
         };
+    }
+    if still_running == 0 {
+        // Every worker has exited: collect the jobs one was holding when
+        // the abort came, or left unstarted (a tokio task dropped unrun).
+        handed_back.extend(stop.abort());
     }
     workers.join_if_all_exited();
     context.counters.handed_back(handed_back.len());

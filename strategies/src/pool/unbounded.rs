@@ -74,7 +74,7 @@ impl Executor for Unbounded {
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         self.context.counters.submitted();
         let context = Arc::clone(&self.context);
-        match WorkerSet::spawn(&self.workers, job, move |job| context.execute(job)) {
+        match self.workers.spawn(job, move |job| context.execute(job)) {
             Ok(()) => Ok(Admission::Accepted),
             Err(failure) => {
                 let (reason, job) = failure.into_rejection();

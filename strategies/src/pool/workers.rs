@@ -1,5 +1,6 @@
-//! The threads of one executor: spawned here, counted while they live,
-//! waited for with a deadline and joined at shutdown.
+//! The workers of one executor: threads spawned here, or tokio tasks
+//! counted here; counted while they live, waited for with a deadline and
+//! (threads) joined at shutdown.
 
 use std::time::Instant;
 
@@ -8,13 +9,22 @@ use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{Arc, Condvar, Mutex};
 
 /// Every thread an executor started, whether long-lived workers or one
-/// thread per job.
+/// thread per job, and every task a tokio strategy counted in with
+/// [`WorkerSet::enter`].
 #[derive(Debug)]
 pub(crate) struct WorkerSet {
     name: &'static str,
+    live: Arc<LiveCount>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// The live count, shared with every [`ExitGuard`] (its own `Arc`, so
+/// that `spawn` and `enter` take `&self`: loom's `Arc` cannot be a `self`
+/// type).
+#[derive(Debug)]
+struct LiveCount {
     live: Mutex<Live>,
     all_exited: Condvar,
-    handles: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// Threads alive, and whether new ones may start. One lock for both, so
@@ -45,8 +55,9 @@ impl<P> SpawnError<P> {
     }
 }
 
-/// Decrements the live count when a worker ends, even by unwinding.
-struct ExitGuard(Arc<WorkerSet>);
+/// Decrements the live count when a worker ends, even by unwinding (or,
+/// for a task, by being dropped unfinished).
+pub(crate) struct ExitGuard(Arc<LiveCount>);
 
 impl Drop for ExitGuard {
     fn drop(&mut self) {
@@ -62,8 +73,10 @@ impl WorkerSet {
     pub(crate) fn new(name: &'static str) -> Arc<Self> {
         Arc::new(Self {
             name,
-            live: Mutex::new(Live::default()),
-            all_exited: Condvar::new(),
+            live: Arc::new(LiveCount {
+                live: Mutex::new(Live::default()),
+                all_exited: Condvar::new(),
+            }),
             handles: Mutex::new(Vec::new()),
         })
     }
@@ -71,23 +84,18 @@ impl WorkerSet {
     /// Starts a thread running `body(payload)`. If the set is closed or
     /// the operating system refuses the thread, the payload comes back.
     pub(crate) fn spawn<P: Send + 'static>(
-        set: &Arc<Self>,
+        &self,
         payload: P,
         body: impl FnOnce(P) + Send + 'static,
     ) -> Result<(), SpawnError<P>> {
-        {
-            let mut live = set.live.lock();
-            if live.closed {
-                return Err(SpawnError::Closed(payload));
-            }
-            live.threads += 1;
-        }
+        let Some(guard) = self.enter() else {
+            return Err(SpawnError::Closed(payload));
+        };
         // The payload rides in a slot so that a refused spawn can return it.
         let slot = Arc::new(Mutex::new(Some(payload)));
         let thread_slot = Arc::clone(&slot);
-        let guard = ExitGuard(Arc::clone(set));
         let spawned = thread::Builder::new()
-            .name(format!("contend-{}", set.name))
+            .name(format!("contend-{}", self.name))
             .spawn(move || {
                 let _guard = guard;
                 let payload = thread_slot.lock().take();
@@ -97,7 +105,7 @@ impl WorkerSet {
             });
         match spawned {
             Ok(handle) => {
-                let mut handles = set.handles.lock();
+                let mut handles = self.handles.lock();
                 reap_finished(&mut handles);
                 handles.push(handle);
                 Ok(())
@@ -110,22 +118,34 @@ impl WorkerSet {
         }
     }
 
+    /// Counts one more worker, live until the guard drops: how a thread
+    /// starts here, and how tokio strategies count their tasks. `None`
+    /// once the set is closed.
+    pub(crate) fn enter(&self) -> Option<ExitGuard> {
+        let mut live = self.live.live.lock();
+        if live.closed {
+            return None;
+        }
+        live.threads += 1;
+        Some(ExitGuard(Arc::clone(&self.live)))
+    }
+
     /// No thread may start from now on.
     pub(crate) fn close(&self) {
-        self.live.lock().closed = true;
+        self.live.live.lock().closed = true;
     }
 
     /// Threads alive now.
     pub(crate) fn live(&self) -> usize {
-        self.live.lock().threads
+        self.live.live.lock().threads
     }
 
     /// Waits until every thread has exited or `deadline` passes; returns
     /// how many are still running.
     pub(crate) fn wait_exit(&self, deadline: Option<Instant>) -> usize {
-        let mut live = self.live.lock();
+        let mut live = self.live.live.lock();
         while live.threads > 0 {
-            let (woken, past_deadline) = self.all_exited.wait_until(live, deadline);
+            let (woken, past_deadline) = self.live.all_exited.wait_until(live, deadline);
             live = woken;
             if past_deadline {
                 break;
