@@ -35,7 +35,7 @@ pub mod support;
 
 pub use gate::Gate;
 pub use probe::Probe;
-pub use strategies::{thread_strategies, StrategyCase};
+pub use strategies::{all_strategies, thread_strategies, tokio_strategies, StrategyCase};
 
 use std::time::{Duration, Instant};
 

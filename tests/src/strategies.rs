@@ -22,12 +22,20 @@ impl StrategyCase {
     pub fn named(name: &str) -> StrategyCase {
         thread_strategies()
             .into_iter()
+            .chain(tokio_strategies())
             .find(|case| case.name == name)
             .unwrap_or_else(|| panic!("no built-in strategy called {name}"))
     }
 
-    /// Builds it with `config`.
+    /// Builds it with `config`. Tokio strategies get a runtime thread per
+    /// job a test may hold blocked at once (16), as goroutines blocked in
+    /// a system call each hold an OS thread.
     pub fn build(&self, config: PoolConfig) -> Box<dyn Executor> {
+        let config = if self.name.starts_with("tokio") {
+            config.runtime_threads(16)
+        } else {
+            config
+        };
         build(self.name, config).unwrap_or_else(|error| panic!("{}: {error}", self.name))
     }
 }
@@ -55,4 +63,27 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
             ..case("elastic", true, false)
         },
     ]
+}
+
+/// Every strategy built on tokio tasks.
+pub fn tokio_strategies() -> Vec<StrategyCase> {
+    let case = |name, bounded, queues| StrategyCase {
+        name,
+        bounded,
+        queues,
+        runs_on_caller: false,
+        resizable: false,
+    };
+    vec![
+        case("tokio-spawn", false, false),
+        case("tokio-semaphore", true, false),
+        case("tokio-workers", true, true),
+    ]
+}
+
+/// Every built-in strategy: threads, then tokio tasks.
+pub fn all_strategies() -> Vec<StrategyCase> {
+    let mut all = thread_strategies();
+    all.extend(tokio_strategies());
+    all
 }

@@ -1,16 +1,17 @@
-//! The executor state machine against every thread strategy: random
+//! The executor state machine against every strategy, on threads and on
+//! tokio tasks: random
 //! submits, cancels, resizes and shutdowns, checked against the reference
 //! model (see `contend_tests::pool_machine`). `PROPTEST_CASES` sets the
 //! cases per strategy (default 256).
 #![cfg(not(loom))]
 
 use contend_tests::pool_machine::{self, Case, JobKind, Mode, Op, Policy};
-use contend_tests::{thread_strategies, StrategyCase};
+use contend_tests::{all_strategies, StrategyCase};
 
 #[test]
-fn every_thread_strategy_survives_random_operation_sequences() {
+fn every_strategy_survives_random_operation_sequences() {
     let mut cases = 0;
-    for promises in thread_strategies() {
+    for promises in all_strategies() {
         cases += pool_machine::check_executor(&promises, |config| promises.build(config));
     }
     println!("contend-gate: proptest pool suite: {cases} cases");

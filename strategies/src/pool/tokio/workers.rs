@@ -220,11 +220,22 @@ impl Executor for TokioWorkers {
             }
             Verdict::Refuse(refusal) => return self.tasks.refuse(&shared.context, refusal, job),
         };
-        // Only submitters send, under this lock, and there was room.
-        match intake.sender.try_send(job) {
-            Ok(()) => Ok(admission),
-            Err(TrySendError::Full(job)) => Err(shared.context.reject(RejectReason::Full, job)),
-            Err(TrySendError::Closed(job)) => Err(shared.context.reject(RejectReason::Closed, job)),
+        // Only submitters send, under this lock, and there was room. The
+        // channel can still say "full" for an instant while a worker is in
+        // the middle of taking an item out (its slot is not free yet), so a
+        // full answer means "try again", never a rejection.
+        let mut job = job;
+        loop {
+            match intake.sender.try_send(job) {
+                Ok(()) => return Ok(admission),
+                Err(TrySendError::Full(back)) => {
+                    job = back;
+                    std::thread::yield_now();
+                }
+                Err(TrySendError::Closed(job)) => {
+                    return Err(shared.context.reject(RejectReason::Closed, job))
+                }
+            }
         }
     }
 
