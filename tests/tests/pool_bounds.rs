@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::thread;
 
 use contend_strategies::pool::{Executor, PoolConfig, ShutdownMode};
-use contend_tests::{thread_strategies, Gate, Probe};
+use contend_tests::{all_strategies, thread_strategies, Gate, Probe};
 
 const WORKERS: usize = 4;
 
 #[test]
 fn the_concurrency_bound_is_never_exceeded_under_load_from_several_submitters() {
-    for case in thread_strategies()
+    for case in all_strategies()
         .into_iter()
         .filter(|case| case.bounded && !case.runs_on_caller)
     {

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use contend_strategies::pool::{Batch, CancelToken, Job, OverloadPolicy, PoolConfig, ShutdownMode};
-use contend_tests::{thread_strategies, Gate, Probe};
+use contend_tests::{all_strategies, thread_strategies, Gate, Probe};
 
 #[test]
 fn a_job_whose_token_is_cancelled_before_it_starts_never_runs() {
-    for case in thread_strategies() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(2));
         let token = CancelToken::new();
         token.cancel();

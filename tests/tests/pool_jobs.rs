@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use contend_strategies::pool::{Job, PoolConfig, ShutdownMode};
-use contend_tests::thread_strategies;
+use contend_tests::all_strategies;
 
 #[test]
-fn thread_strategies_drive_async_jobs_to_completion() {
-    for case in thread_strategies() {
+fn every_strategy_drives_async_jobs_to_completion() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(2));
         let done = Arc::new(AtomicUsize::new(0));
         for _ in 0..20 {

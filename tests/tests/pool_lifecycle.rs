@@ -1,6 +1,9 @@
-//! Shutdown and the books, for every thread strategy: drain runs every
-//! accepted job, abort hands back every unstarted one, submit after
-//! shutdown is a clean rejection, and concurrent shutdowns agree.
+//! Shutdown and the books: drain runs every accepted job, abort hands back
+//! every unstarted one, submit after shutdown is a clean rejection, and
+//! concurrent shutdowns agree. Tests that hold jobs at a blocking gate run
+//! on the thread strategies (a blocked tokio worker can starve a task
+//! parked in its LIFO slot; `pool_tokio.rs` holds tokio jobs at an async
+//! gate instead); the others run on every strategy.
 #![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,13 +12,13 @@ use std::thread;
 use std::time::Duration;
 
 use contend_strategies::pool::{Executor, Job, PoolConfig, RejectReason, ShutdownMode};
-use contend_tests::{await_closed, eventually, thread_strategies, Gate, Probe};
+use contend_tests::{all_strategies, await_closed, eventually, thread_strategies, Gate, Probe};
 
 const JOBS: usize = 1_000;
 
 #[test]
 fn shutdown_drain_runs_every_accepted_job() {
-    for case in thread_strategies() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(4).queue_capacity(16));
         let probe = Probe::new();
         for _ in 0..JOBS {
@@ -142,7 +145,7 @@ fn drain_with_a_deadline_hands_back_the_queue_and_reports_busy_workers() {
 
 #[test]
 fn submit_after_shutdown_is_rejected_as_closed_with_the_job_returned() {
-    for case in thread_strategies() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(2));
         pool.shutdown(ShutdownMode::DRAIN);
         let ran = Arc::new(AtomicUsize::new(0));
@@ -226,7 +229,7 @@ fn concurrent_shutdowns_all_return_after_the_work_and_split_the_hand_back() {
 
 #[test]
 fn shutdown_is_idempotent() {
-    for case in thread_strategies() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(2));
         let probe = Probe::new();
         for _ in 0..10 {
@@ -245,7 +248,7 @@ fn shutdown_is_idempotent() {
 
 #[test]
 fn dropping_a_pool_without_shutdown_still_runs_its_queued_jobs() {
-    for case in thread_strategies() {
+    for case in all_strategies() {
         let pool = case.build(PoolConfig::new(2).queue_capacity(100));
         let probe = Probe::new();
         for _ in 0..100 {

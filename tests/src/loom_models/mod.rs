@@ -52,10 +52,24 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
     crate::quiet_expected_panics();
     let explored = std::sync::Arc::new(AtomicUsize::new(0));
     let counter = std::sync::Arc::clone(&explored);
-    builder().check(move || {
-        counter.fetch_add(1, Ordering::Relaxed);
-        model();
-    });
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        builder().check(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            model();
+        })
+    }));
+    if let Err(failure) = checked {
+        println!(
+            "contend-gate: loom {name}: FAILED after {} interleavings; the message above names \
+             the broken invariant. Replay the failing interleaving with its trace:\n    \
+             LOOM_LOG=trace LOOM_LOCATION=1 LOOM_CHECKPOINT_INTERVAL=1 \
+             LOOM_CHECKPOINT_FILE=target/loom-failure.json RUSTFLAGS=\"--cfg loom\" \
+             CARGO_TARGET_DIR=target/loom cargo test -p contend-tests --profile loom \
+             --test 'loom_*' -- --nocapture",
+            explored.load(Ordering::Relaxed)
+        );
+        std::panic::resume_unwind(failure);
+    }
     let explored = explored.load(Ordering::Relaxed);
     println!("contend-gate: loom {name}: {explored} interleavings");
     explored

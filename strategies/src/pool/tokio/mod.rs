@@ -26,8 +26,11 @@
 //! job made with [`Job::new`](super::Job::new) is a blocking closure run
 //! inline in the task: it holds a runtime thread until it returns, so the
 //! runtime runs at most `runtime_threads` of them at once and everything
-//! else on that runtime waits meanwhile. Blocking work belongs on a thread
-//! strategy; the closure form is here so that one workload can be compared
+//! else on that runtime waits meanwhile. Worse, a closure that blocks
+//! until another task makes progress can wait for ever: tokio may have
+//! parked that task in the blocked thread's LIFO slot, which no other
+//! thread steals. Blocking work belongs on a thread strategy; the closure
+//! form is here so that one workload (short closures) can be compared
 //! across every strategy.
 //!
 //! # Runtime
