@@ -3,6 +3,7 @@
 //! permit or worker is held at a gate (and, for `tokio-workers`, whose
 //! one queue slot is taken): the same six policies as the thread
 //! strategies, with the same answers.
+#![cfg(not(loom))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
