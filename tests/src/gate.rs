@@ -24,7 +24,7 @@ impl Gate {
     }
 
     /// Waits until the gate is open. Panics if it stays shut for
-    /// [`PATIENCE`](crate::PATIENCE), so a lost wake-up fails, not hangs.
+    /// [`PATIENCE`], so a lost wake-up fails, not hangs.
     pub fn pass(&self) {
         let (state, opened) = &*self.inner;
         let mut guard = state.lock().unwrap();

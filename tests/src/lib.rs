@@ -2,8 +2,8 @@
 //! and run on every variant.
 //!
 //! Each module holds the checks of one family as generic functions:
-//! [`pool_machine`] and [`loom_models`] (under `--cfg loom`) for
-//! [`Executor`](contend_strategies::pool::Executor), [`fanin`] for
+//! [`pool_machine`] and `loom_models` (under `--cfg loom`) for
+//! [`Executor`], [`fanin`] for
 //! [`FanIn`](contend_strategies::fanin::FanIn), [`cache`] for
 //! [`Cache`](contend_strategies::cache::Cache), [`counter`] for
 //! [`Counter`](contend_strategies::counter::Counter). The suites in

@@ -16,9 +16,9 @@
 //! | [`Fixed`] | N long-lived | N running + a bounded queue | many short jobs: threads are reused, bursts wait in the queue |
 //! | [`Dispatcher`] | N + 1 dispatcher | N running + a bounded queue | as `fixed`, when each worker must own its hand-off slot |
 //! | [`Elastic`] | 0 to N, on demand | N running | load that comes and goes: idle workers expire, capacity can be resized |
-//! | `TokioSpawn` | a task per job | none | async IO; the analogue of `go f()` |
-//! | `TokioSemaphore` | a task per job | N at once | async IO against a downstream with a connection limit |
-//! | `TokioWorkers` | N tasks | N running + a bounded queue | async jobs with back-pressure |
+//! | [`TokioSpawn`] | a task per job | none | async IO; the analogue of `go f()` |
+//! | [`TokioSemaphore`] | a task per job | N at once | async IO against a downstream with a connection limit |
+//! | [`TokioWorkers`] | N tasks | N running + a bounded queue | async jobs with back-pressure |
 //!
 //! Sizing: CPU-bound jobs want about one worker per core
 //! ([`available_cores`]); more only adds switching. IO-bound jobs spend
@@ -79,7 +79,7 @@ pub trait Executor: Send + Sync {
     /// Offers a job. An accepted job runs exactly once or comes back in the
     /// shutdown report; a refused one comes back inside the error. After
     /// shutdown every job is refused with
-    /// [`RejectReason::Closed`](RejectReason::Closed).
+    /// [`RejectReason::Closed`].
     fn submit(&self, job: Job) -> Result<Admission, Rejected>;
 
     /// Shuts down (see [`ShutdownMode`]). Idempotent and safe to call from
