@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, Condvar, Mutex};
 
-use crate::PATIENCE;
+use contend_strategies::pool::Executor;
+
+use crate::{Probe, PATIENCE};
 
 /// Jobs call [`Gate::pass`] and wait there until [`Gate::open`]. Clones
 /// share one gate.
@@ -53,5 +55,17 @@ impl Gate {
         crate::eventually(&format!("{jobs} jobs waiting at the gate"), || {
             self.waiting() >= jobs
         });
+    }
+
+    /// Submits `jobs` jobs of `probe` that wait at this gate, and waits
+    /// until all of them are waiting: they hold `jobs` workers (or
+    /// permits), so what is submitted next provably waits.
+    pub fn hold<E: Executor + ?Sized>(&self, pool: &E, probe: &Probe, jobs: usize) {
+        for _ in 0..jobs {
+            let gate = self.clone();
+            pool.submit(probe.job(move || gate.pass()))
+                .expect("an open pool accepts a job to hold");
+        }
+        self.await_waiting(jobs);
     }
 }

@@ -118,11 +118,7 @@ fn unbounded_runs_every_job_at_once() {
     let pool = case.build(PoolConfig::new(1));
     let gate = Gate::new();
     let probe = Probe::new();
-    for _ in 0..32 {
-        let gate = gate.clone();
-        pool.submit(probe.job(move || gate.pass())).unwrap();
-    }
-    gate.await_waiting(32);
+    gate.hold(&*pool, &probe, 32);
     assert_eq!(probe.running(), 32);
     gate.open();
     pool.shutdown(ShutdownMode::DRAIN);

@@ -42,11 +42,7 @@ fn shutdown_abort_hands_back_every_unstarted_job() {
         let pool = Arc::new(case.build(PoolConfig::new(2).queue_capacity(100)));
         let gate = Gate::new();
         let probe = Probe::new();
-        for _ in 0..2 {
-            let gate = gate.clone();
-            pool.submit(probe.job(move || gate.pass())).unwrap();
-        }
-        gate.await_waiting(2);
+        gate.hold(&*pool, &probe, 2);
         for _ in 0..50 {
             pool.submit(probe.job(|| {})).unwrap();
         }
@@ -85,11 +81,7 @@ fn shutdown_abort_waits_for_running_jobs_and_joins_every_worker() {
         let pool = Arc::new(case.build(PoolConfig::new(3)));
         let gate = Gate::new();
         let probe = Probe::new();
-        for _ in 0..3 {
-            let gate = gate.clone();
-            pool.submit(probe.job(move || gate.pass())).unwrap();
-        }
-        gate.await_waiting(3);
+        gate.hold(&*pool, &probe, 3);
         let aborting = {
             let pool = Arc::clone(&pool);
             thread::spawn(move || pool.shutdown(ShutdownMode::Abort))
@@ -120,11 +112,7 @@ fn drain_with_a_deadline_hands_back_the_queue_and_reports_busy_workers() {
         let pool = case.build(PoolConfig::new(2).queue_capacity(100));
         let gate = Gate::new();
         let probe = Probe::new();
-        for _ in 0..2 {
-            let gate = gate.clone();
-            pool.submit(probe.job(move || gate.pass())).unwrap();
-        }
-        gate.await_waiting(2);
+        gate.hold(&*pool, &probe, 2);
         for _ in 0..10 {
             pool.submit(probe.job(|| {})).unwrap();
         }
@@ -176,11 +164,7 @@ fn concurrent_shutdowns_all_return_after_the_work_and_split_the_hand_back() {
         let pool = Arc::new(case.build(PoolConfig::new(2).queue_capacity(100)));
         let gate = Gate::new();
         let probe = Probe::new();
-        for _ in 0..2 {
-            let gate = gate.clone();
-            pool.submit(probe.job(move || gate.pass())).unwrap();
-        }
-        gate.await_waiting(2);
+        gate.hold(&*pool, &probe, 2);
         for _ in 0..40 {
             pool.submit(probe.job(|| {})).unwrap();
         }

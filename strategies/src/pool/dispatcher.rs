@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 use super::queue::JobQueue;
 use super::run::JobContext;
-use super::shutdown::{shutdown_threads, Stop};
+use super::shutdown::shutdown_threads;
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, Rejected};
 use super::{ShutdownMode, ShutdownReport};
@@ -137,16 +137,6 @@ impl Shared {
     }
 }
 
-impl Stop for Shared {
-    fn close(&self) {
-        self.queue.close();
-    }
-
-    fn abort(&self) -> Vec<Job> {
-        self.queue.abort()
-    }
-}
-
 impl Dispatcher {
     /// The strategy's name in scenario files.
     pub const NAME: &'static str = "dispatcher";
@@ -181,7 +171,7 @@ impl Dispatcher {
                 .spawn(Arc::clone(&pool.shared), |shared| shared.dispatch())
                 .is_ok();
         if !dispatching {
-            pool.shared.abort();
+            pool.shared.queue.abort();
             pool.shared.stop_workers(0);
             pool.shutdown(ShutdownMode::Abort);
             return Err(ConfigError::thread_refused(Self::NAME));
@@ -201,7 +191,12 @@ impl Executor for Dispatcher {
     }
 
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
-        shutdown_threads(mode, &*self.shared, &self.workers, &self.shared.context)
+        shutdown_threads(
+            mode,
+            &self.shared.queue,
+            &self.workers,
+            &self.shared.context,
+        )
     }
 
     fn stats(&self) -> PoolStats {
@@ -213,6 +208,6 @@ impl Executor for Dispatcher {
 impl Drop for Dispatcher {
     /// Dropping without a shutdown drains in the background.
     fn drop(&mut self) {
-        self.shared.close();
+        self.shared.queue.close();
     }
 }

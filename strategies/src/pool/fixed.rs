@@ -8,7 +8,7 @@
 
 use super::queue::JobQueue;
 use super::run::JobContext;
-use super::shutdown::{shutdown_threads, Stop};
+use super::shutdown::shutdown_threads;
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, Rejected};
 use super::{ShutdownMode, ShutdownReport};
@@ -42,16 +42,6 @@ pub struct Fixed {
 struct Shared {
     queue: JobQueue,
     context: JobContext,
-}
-
-impl Stop for Shared {
-    fn close(&self) {
-        self.queue.close();
-    }
-
-    fn abort(&self) -> Vec<Job> {
-        self.queue.abort()
-    }
 }
 
 impl Fixed {
@@ -96,7 +86,12 @@ impl Executor for Fixed {
     }
 
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
-        shutdown_threads(mode, &*self.shared, &self.workers, &self.shared.context)
+        shutdown_threads(
+            mode,
+            &self.shared.queue,
+            &self.workers,
+            &self.shared.context,
+        )
     }
 
     fn stats(&self) -> PoolStats {
@@ -111,6 +106,6 @@ impl Drop for Fixed {
     /// Dropping without a shutdown drains in the background: the workers
     /// finish the queued jobs, then exit. Nothing accepted is lost.
     fn drop(&mut self) {
-        self.shared.close();
+        self.shared.queue.close();
     }
 }

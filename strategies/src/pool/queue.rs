@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use super::admission::{await_room, Bounded, Verdict};
 use super::run::JobContext;
+use super::shutdown::Stop;
 use super::{Admission, Job, OverloadPolicy, Rejected};
 use crate::sync::{Condvar, Mutex};
 
@@ -134,5 +135,16 @@ impl JobQueue {
     /// Consumers waiting for a job.
     pub(crate) fn waiting_consumers(&self) -> usize {
         self.state.lock().waiting_consumers
+    }
+}
+
+/// A pool whose only waiting place is this queue stops by stopping it.
+impl Stop for JobQueue {
+    fn close(&self) {
+        JobQueue::close(self);
+    }
+
+    fn abort(&self) -> Vec<Job> {
+        JobQueue::abort(self)
     }
 }
