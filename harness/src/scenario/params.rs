@@ -76,7 +76,9 @@ pub struct CellPlan {
     pub params: StrategyParams,
     /// The parameters the file set, as written (`workers` → `cores`).
     pub written: BTreeMap<String, String>,
-    /// `strategy key=value …`, unique in the scenario.
+    /// `strategy key=value …` with the swept keys (all keys when two
+    /// tables of one strategy would otherwise share a label); unique in
+    /// the scenario.
     pub label: String,
 }
 
@@ -231,15 +233,22 @@ pub(crate) fn combinations(
     cells
 }
 
-/// Builds the cell of `strategy` with `settings`.
-pub(crate) fn cell(strategy: &str, settings: &[(Key, String, Setting)]) -> CellPlan {
+/// Builds the cell of `strategy` with `settings`; its label names the
+/// strategy and the `labelled` keys (the swept ones).
+pub(crate) fn cell(
+    strategy: &str,
+    settings: &[(Key, String, Setting)],
+    labelled: &[Key],
+) -> CellPlan {
     let mut params = StrategyParams::default();
     let mut written = BTreeMap::new();
     let mut label = strategy.to_owned();
     for (key, text, setting) in settings {
         key.apply(&mut params, setting);
         written.insert(key.name().to_owned(), text.clone());
-        label.push_str(&format!(" {}={text}", key.name()));
+        if labelled.contains(key) {
+            label.push_str(&format!(" {}={text}", key.name()));
+        }
     }
     CellPlan {
         strategy: strategy.to_owned(),

@@ -85,7 +85,7 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
     }
     let mut cells = Vec::new();
     for strategy in raw.strategies.get_ref() {
-        for cell in strategy_cells(src, strategy)? {
+        for cell in strategy_cells(src, strategy, &cells)? {
             if cells
                 .iter()
                 .any(|c: &params::CellPlan| c.label == cell.label)
@@ -375,7 +375,11 @@ fn downstream(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<Down
     })
 }
 
-fn strategy_cells(src: Source<'_>, raw: &RawStrategy) -> Checked<Vec<params::CellPlan>> {
+fn strategy_cells(
+    src: Source<'_>,
+    raw: &RawStrategy,
+    taken: &[params::CellPlan],
+) -> Checked<Vec<params::CellPlan>> {
     let name = raw.name.get_ref();
     if !names().contains(&name.as_str()) {
         return Err(src.error(
@@ -411,9 +415,21 @@ fn strategy_cells(src: Source<'_>, raw: &RawStrategy) -> Checked<Vec<params::Cel
             .map_err(|message| src.error(value.span(), message))?;
         choices.push((key, parsed));
     }
+    let swept: Vec<Key> = given
+        .iter()
+        .filter(|(_, value)| value.as_ref().is_some_and(|v| v.get_ref().is_array()))
+        .map(|(key, _)| *key)
+        .collect();
     let cells: Vec<_> = params::combinations(&choices)
         .iter()
-        .map(|settings| params::cell(name, settings))
+        .map(|settings| {
+            let cell = params::cell(name, settings, &swept);
+            if taken.iter().any(|c| c.label == cell.label) {
+                params::cell(name, settings, &Key::ALL)
+            } else {
+                cell
+            }
+        })
         .collect();
     for cell in &cells {
         // Build it once, so that a combination the strategy refuses (a
