@@ -115,7 +115,7 @@ const METRICS: [MetricDef; 3] = [
 ];
 
 fn measured(cell: &CellResult) -> bool {
-    cell.merged.ok_repetitions > 0
+    cell.merged.ok_repetitions > 0 && cell.status().is_ok()
 }
 
 /// A cell's metric, or its ratio to the reference cell.

@@ -31,6 +31,18 @@ pub struct ResultsDoc {
 }
 
 impl ResultsDoc {
+    /// The same document without histograms: what a baseline needs
+    /// (spreads and summaries), small enough to commit.
+    pub fn without_histograms(mut self) -> Self {
+        for cell in self.scenarios.iter_mut().flat_map(|s| s.cells.iter_mut()) {
+            cell.histograms.clear();
+            for rep in &mut cell.repetitions {
+                rep.histograms.clear();
+            }
+        }
+        self
+    }
+
     /// A document of `scenarios` in the current schema.
     pub fn new(scenarios: Vec<ScenarioResult>) -> Self {
         Self {
@@ -138,7 +150,9 @@ pub struct Repetition {
     pub peak_downstream_waiting: u64,
     /// Summaries per metric.
     pub summaries: BTreeMap<Metric, Summary>,
-    /// Histograms per metric.
+    /// Histograms per metric, as the child sends them; emptied once the
+    /// parent has merged them into the cell's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub histograms: BTreeMap<Metric, HistogramData>,
 }
 
@@ -191,7 +205,8 @@ impl Spread {
 /// A cell's repetitions merged.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Merged {
-    /// Repetitions that ended ok (the only ones merged).
+    /// Repetitions merged: those that ended ok or were interrupted with
+    /// balanced books.
     pub ok_repetitions: usize,
     /// Latency summaries of the merged histograms.
     pub summaries: BTreeMap<Metric, Summary>,
@@ -232,7 +247,9 @@ pub struct CellResult {
     pub repetitions: Vec<Repetition>,
     /// The repetitions merged.
     pub merged: Merged,
-    /// Merged histograms (kept out of `merged` so summaries read first).
+    /// Merged histograms (kept out of `merged` so summaries read first;
+    /// absent from a baseline).
+    #[serde(default)]
     pub histograms: BTreeMap<Metric, HistogramData>,
 }
 
@@ -244,7 +261,12 @@ impl CellResult {
         params: BTreeMap<String, String>,
         repetitions: Vec<Repetition>,
     ) -> Self {
-        let ok: Vec<&Repetition> = repetitions.iter().filter(|r| r.status.is_ok()).collect();
+        // Interrupted repetitions balanced their books too: their partial
+        // numbers are kept (and the cell's status says interrupted).
+        let ok: Vec<&Repetition> = repetitions
+            .iter()
+            .filter(|r| matches!(r.status, Status::Ok | Status::Interrupted))
+            .collect();
         let mut merged_histograms = Histograms::default();
         for rep in &ok {
             for (metric, data) in &rep.histograms {
@@ -289,6 +311,15 @@ impl CellResult {
             .into_iter()
             .filter(|m| !merged_histograms.get(*m).is_empty())
             .map(|m| (m, HistogramData::capture(merged_histograms.get(m))))
+            .collect();
+        // The merged histograms carry the distribution; each repetition
+        // keeps its summaries only, so results files stay small.
+        let repetitions = repetitions
+            .into_iter()
+            .map(|mut rep| {
+                rep.histograms.clear();
+                rep
+            })
             .collect();
         Self {
             label,

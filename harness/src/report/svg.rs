@@ -80,7 +80,7 @@ impl Scale {
             if high <= low {
                 high = low + 1.0;
             }
-            high *= 1.05;
+            high = low + nice_step(high - low) * 5.0;
         }
         Self {
             log: axis.log,
@@ -108,12 +108,24 @@ impl Scale {
         } else {
             (0..=5)
                 .map(|i| {
-                    let v = self.low + (self.high - self.low) * f64::from(i) / 5.0;
+                    let v = self.low + nice_step(self.high - self.low) * f64::from(i);
                     (v, number(v))
                 })
                 .collect()
         }
     }
+}
+
+/// A round tick step (1, 2 or 5 × a power of ten) that covers `range`
+/// in five steps.
+fn nice_step(range: f64) -> f64 {
+    let raw = range / 5.0;
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= raw * 0.999_999)
+        .unwrap_or(10.0 * power)
 }
 
 /// A number for an axis: short, without needless decimals.

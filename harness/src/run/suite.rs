@@ -113,7 +113,10 @@ pub fn run(options: &RunOptions, interrupted: &AtomicBool) -> Result<RunOutcome,
         all.push(result);
     }
     if let Some(path) = &options.save_baseline {
-        report::write_atomic(path, report::json::render(&ResultsDoc::new(all)).as_bytes())?;
+        report::write_atomic(
+            path,
+            report::json::render(&ResultsDoc::new(all).without_histograms()).as_bytes(),
+        )?;
     }
     outcome.interrupted = interrupted.load(Ordering::Relaxed);
     Ok(outcome)

@@ -276,7 +276,7 @@ impl Gate {
             let (left, right) = (value(lhs, cells), value(rhs, cells));
             let line = match (left, right) {
                 (Value::Missing, _) | (_, Value::Missing) => {
-                    "skipped: a cell it reads was not run (filtered out)".to_owned()
+                    "skipped: a cell it reads was not run (filtered out or interrupted)".to_owned()
                 }
                 (Value::Failed(label), _) | (_, Value::Failed(label)) => {
                     passed = false;
