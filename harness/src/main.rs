@@ -1,5 +1,6 @@
 //! The `contend` binary: parses arguments, dispatches, maps outcomes to
-//! exit codes (0 ok, 1 a gate, books or comparison failed, 2 bad input or
+//! exit codes (0 ok, 1 a gate, books or comparison failed or a cell
+//! crashed or timed out, 2 bad input or
 //! usage, 130 interrupted by Ctrl-C with the results so far written).
 
 use std::io::Read;
@@ -137,7 +138,10 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             }
             Ok(if outcome.interrupted {
                 exit::INTERRUPTED
-            } else if outcome.failed_books.is_empty() && outcome.failed_gates.is_empty() {
+            } else if outcome.failed_books.is_empty()
+                && outcome.failed_gates.is_empty()
+                && outcome.broken_cells.is_empty()
+            {
                 exit::OK
             } else {
                 exit::FAILED

@@ -205,3 +205,36 @@ fn a_truncated_results_file_exits_2() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_cell_that_runs_past_its_timeout_is_reported_and_the_run_goes_on() {
+    let temp = tempfile::tempdir().unwrap();
+    let text = r#"
+timeout = "1s"
+[workload]
+jobs = 3000
+arrival = { type = "batch" }
+service = { type = "sleep", mean = "2ms" }
+[[strategy]]
+name = "serial"
+[[strategy]]
+name = "fixed"
+workers = 100
+"#;
+    let file = write_scenario(temp.path(), "slow.toml", text);
+    let out = temp.path().join("runs");
+    let output = contend(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("timed out"), "{}", stderr(&output));
+    let run = only_run_folder(&out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let cells = results["scenarios"][0]["cells"].as_array().unwrap();
+    assert_eq!(cells[0]["repetitions"][0]["status"]["state"], "timed_out");
+    assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
+}
