@@ -1,12 +1,17 @@
-//! `contend list`: every strategy, one line each.
+//! `contend list`: every strategy and every scenario of the default suite,
+//! one line each.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use contend_strategies::pool::{OverloadPolicy, STRATEGIES};
 
+use crate::scenario::Scenario;
+
 /// The text `contend list` prints: one line per strategy with its summary,
-/// then the overload policies a scenario may name.
-pub fn render() -> String {
+/// the overload policies a scenario may name, then one line per scenario
+/// file in `scenarios` (a file that does not load shows its error).
+pub fn render(scenarios: &[PathBuf]) -> String {
     let width = STRATEGIES
         .iter()
         .map(|info| info.name.len())
@@ -21,5 +26,24 @@ pub fn render() -> String {
         "overload policies: {}",
         OverloadPolicy::NAMES.join(", ")
     );
+    if !scenarios.is_empty() {
+        text.push_str("scenarios:\n");
+    }
+    for file in scenarios {
+        match Scenario::load(file) {
+            Ok(scenario) => {
+                let _ = writeln!(
+                    text,
+                    "  {:20}  {} ({} cells)",
+                    scenario.name,
+                    scenario.description,
+                    scenario.cells.len()
+                );
+            }
+            Err(error) => {
+                let _ = writeln!(text, "  {error}");
+            }
+        }
+    }
     text
 }

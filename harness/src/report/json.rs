@@ -1,0 +1,75 @@
+//! `results.json`: the raw material of every other report and of
+//! `compare`. Its schema is [`crate::results`], versioned by
+//! [`SCHEMA_VERSION`]; `reports/README.md` documents it.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::HarnessError;
+use crate::results::{ResultsDoc, SCHEMA_VERSION};
+
+/// The document as pretty JSON.
+pub fn render(doc: &ResultsDoc) -> String {
+    let mut text = serde_json::to_string_pretty(doc).expect("results serialise");
+    text.push('\n');
+    text
+}
+
+/// Reads a results file, or every `results.json` under a folder (a
+/// folder of runs). Refuses a truncated file, a foreign one and another
+/// schema version, naming the file and line.
+pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        collect(path, &mut files);
+        files.sort();
+        if files.is_empty() {
+            return Err(HarnessError::BadInput(format!(
+                "{}: no results.json under this folder",
+                path.display()
+            )));
+        }
+        let mut merged = ResultsDoc::new(Vec::new());
+        for file in files {
+            merged.scenarios.extend(read(&file)?.scenarios);
+        }
+        return Ok(merged);
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| HarnessError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        HarnessError::BadInput(format!(
+            "{}:{}:{}: not a results file: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let version = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64);
+    if version != Some(u64::from(SCHEMA_VERSION)) {
+        return Err(HarnessError::BadInput(format!(
+            "{}:1:1: schema_version is {version:?}; this contend reads {SCHEMA_VERSION}",
+            path.display()
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        HarnessError::BadInput(format!(
+            "{}: not a results file of schema {SCHEMA_VERSION}: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.file_name().is_some_and(|n| n == "results.json") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! The results model: what `results.json` holds, and what every report
+//! and `compare` read.
+//!
+//! A cell's child process sends one [`Repetition`]; the parent gathers the
+//! repetitions of a cell into a [`CellResult`] and merges them
+//! ([`Merged`]): histograms are added, and the spread of throughput and
+//! percentiles across repetitions is kept, because it is the run-to-run
+//! noise `compare` must see past. Bump [`SCHEMA_VERSION`] on any change a
+//! reader of an older file would misread.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{HistogramData, Histograms, Metric, Summary};
+use crate::run::books::Books;
+use crate::scenario::{GateMetric, GateResult, PoolWorkload, Stat};
+
+/// The version of the results format.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A results file: one or more scenarios.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultsDoc {
+    /// [`SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// `contend <version>`.
+    pub tool: String,
+    /// The scenarios.
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl ResultsDoc {
+    /// The same document without histograms: what a baseline needs
+    /// (spreads and summaries), small enough to commit.
+    pub fn without_histograms(mut self) -> Self {
+        for cell in self.scenarios.iter_mut().flat_map(|s| s.cells.iter_mut()) {
+            cell.histograms.clear();
+            for rep in &mut cell.repetitions {
+                rep.histograms.clear();
+            }
+        }
+        self
+    }
+
+    /// A document of `scenarios` in the current schema.
+    pub fn new(scenarios: Vec<ScenarioResult>) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("contend {}", env!("CARGO_PKG_VERSION")),
+            scenarios,
+        }
+    }
+}
+
+/// One scenario's run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: String,
+    /// What it shows.
+    pub description: String,
+    /// Strategy family (`pool`).
+    pub kind: String,
+    /// The scenario file.
+    pub file: String,
+    /// Whether `--quick` scaled it down.
+    pub quick: bool,
+    /// When it started, UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub started_at: String,
+    /// CPUs available to the run.
+    pub cores: usize,
+    /// Label of the cell `compare --relative` divides by.
+    pub reference: String,
+    /// Repetitions per cell.
+    pub repetitions: usize,
+    /// The workload as run (after `--quick`).
+    pub workload: PoolWorkload,
+    /// The cells, in file order.
+    pub cells: Vec<CellResult>,
+    /// The gates.
+    pub gates: Vec<GateResult>,
+    /// Ctrl-C stopped the run: cells after the interruption are missing.
+    pub interrupted: bool,
+}
+
+/// How a repetition ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    /// It ran to the end and its books balance.
+    Ok,
+    /// Stopped early by Ctrl-C; what it measured is kept.
+    Interrupted,
+    /// Its books do not balance: a job was lost or run twice.
+    BooksFailed {
+        /// What does not add up.
+        message: String,
+    },
+    /// The child process died (a panic outside a job, a signal, memory or
+    /// threads exhausted).
+    Crashed {
+        /// Exit status and the end of its error output.
+        message: String,
+    },
+    /// It ran past the scenario's cell timeout and was stopped.
+    TimedOut,
+}
+
+impl Status {
+    /// Whether the numbers are complete and trustworthy.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Status::Ok)
+    }
+
+    /// A short word for tables.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Interrupted => "interrupted",
+            Status::BooksFailed { .. } => "BOOKS FAILED",
+            Status::Crashed { .. } => "crashed",
+            Status::TimedOut => "timed out",
+        }
+    }
+}
+
+/// One run of one cell, in its own process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repetition {
+    /// How it ended.
+    pub status: Status,
+    /// From the first submit to the end of shutdown.
+    pub wall_s: f64,
+    /// Jobs that ran, per second of `wall_s`.
+    pub throughput: f64,
+    /// User + system CPU of the process.
+    pub cpu_s: f64,
+    /// Peak resident memory of the process (VmHWM), KB.
+    pub peak_rss_kb: u64,
+    /// Most threads seen in the process.
+    pub peak_threads: u64,
+    /// Threads before the strategy was built (the harness's own).
+    pub base_threads: u64,
+    /// The books.
+    pub books: Books,
+    /// Downstream requests timed out.
+    pub timeouts: u64,
+    /// Most requests ever waiting for a downstream connection.
+    pub peak_downstream_waiting: u64,
+    /// Summaries per metric.
+    pub summaries: BTreeMap<Metric, Summary>,
+    /// Histograms per metric, as the child sends them; emptied once the
+    /// parent has merged them into the cell's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub histograms: BTreeMap<Metric, HistogramData>,
+}
+
+impl Repetition {
+    /// A repetition with no measurement (the child died or never answered).
+    pub fn failed(status: Status) -> Self {
+        Self {
+            status,
+            wall_s: 0.0,
+            throughput: 0.0,
+            cpu_s: 0.0,
+            peak_rss_kb: 0,
+            peak_threads: 0,
+            base_threads: 0,
+            books: Books::default(),
+            timeouts: 0,
+            peak_downstream_waiting: 0,
+            summaries: BTreeMap::new(),
+            histograms: BTreeMap::new(),
+        }
+    }
+}
+
+/// Mean and sample standard deviation over repetitions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (0 with one repetition).
+    pub stdev: f64,
+}
+
+impl Spread {
+    /// The spread of `values`.
+    pub fn of(values: &[f64]) -> Self {
+        if values.is_empty() {
+            return Self::default();
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let stdev = if values.len() > 1 {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        Self { mean, stdev }
+    }
+}
+
+/// A cell's repetitions merged.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Merged {
+    /// Repetitions merged: those that ended ok or were interrupted with
+    /// balanced books.
+    pub ok_repetitions: usize,
+    /// Latency summaries of the merged histograms.
+    pub summaries: BTreeMap<Metric, Summary>,
+    /// Throughput across repetitions.
+    pub throughput: Spread,
+    /// End-to-end p50 across repetitions, ms.
+    pub p50_ms: Spread,
+    /// End-to-end p99 across repetitions, ms.
+    pub p99_ms: Spread,
+    /// CPU seconds across repetitions.
+    pub cpu_s: Spread,
+    /// Wall seconds across repetitions.
+    pub wall_s: Spread,
+    /// Largest peak RSS, MB.
+    pub peak_rss_mb: f64,
+    /// Most threads.
+    pub peak_threads: u64,
+    /// Rejections (all reasons) per repetition.
+    pub rejected: Spread,
+    /// Discards per repetition.
+    pub discarded: Spread,
+    /// Downstream timeouts per repetition.
+    pub timeouts: Spread,
+    /// Most jobs lost or run twice in any repetition.
+    pub lost: u64,
+}
+
+/// A cell and its repetitions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellResult {
+    /// `strategy key=value …`.
+    pub label: String,
+    /// Strategy name.
+    pub strategy: String,
+    /// Parameters as written in the scenario.
+    pub params: BTreeMap<String, String>,
+    /// Every repetition, in order.
+    pub repetitions: Vec<Repetition>,
+    /// The repetitions merged.
+    pub merged: Merged,
+    /// Merged histograms (kept out of `merged` so summaries read first;
+    /// absent from a baseline).
+    #[serde(default)]
+    pub histograms: BTreeMap<Metric, HistogramData>,
+}
+
+impl CellResult {
+    /// Gathers `repetitions` of a cell and merges the ok ones.
+    pub fn gather(
+        label: String,
+        strategy: String,
+        params: BTreeMap<String, String>,
+        repetitions: Vec<Repetition>,
+    ) -> Self {
+        // Interrupted repetitions balanced their books too: their partial
+        // numbers are kept (and the cell's status says interrupted).
+        let ok: Vec<&Repetition> = repetitions
+            .iter()
+            .filter(|r| matches!(r.status, Status::Ok | Status::Interrupted))
+            .collect();
+        let mut merged_histograms = Histograms::default();
+        for rep in &ok {
+            for (metric, data) in &rep.histograms {
+                for &(value, count) in &data.buckets {
+                    merged_histograms.record_n(*metric, value, count);
+                }
+            }
+        }
+        let spread = |f: &dyn Fn(&Repetition) -> f64| {
+            Spread::of(&ok.iter().map(|r| f(r)).collect::<Vec<_>>())
+        };
+        let e2e = |r: &Repetition, q: fn(&Summary) -> f64| {
+            r.summaries.get(&Metric::EndToEnd).map_or(0.0, q)
+        };
+        let merged = Merged {
+            ok_repetitions: ok.len(),
+            summaries: Metric::ALL
+                .into_iter()
+                .filter(|m| !merged_histograms.get(*m).is_empty())
+                .map(|m| (m, Summary::of(merged_histograms.get(m))))
+                .collect(),
+            throughput: spread(&|r| r.throughput),
+            p50_ms: spread(&|r| e2e(r, |s| s.p50_ms)),
+            p99_ms: spread(&|r| e2e(r, |s| s.p99_ms)),
+            cpu_s: spread(&|r| r.cpu_s),
+            wall_s: spread(&|r| r.wall_s),
+            peak_rss_mb: ok
+                .iter()
+                .map(|r| r.peak_rss_kb as f64 / 1024.0)
+                .fold(0.0, f64::max),
+            peak_threads: ok.iter().map(|r| r.peak_threads).max().unwrap_or(0),
+            rejected: spread(&|r| r.books.rejected.total() as f64),
+            discarded: spread(&|r| r.books.discarded as f64),
+            timeouts: spread(&|r| r.timeouts as f64),
+            lost: repetitions
+                .iter()
+                .map(|r| r.books.lost().unsigned_abs() + r.books.duplicates)
+                .max()
+                .unwrap_or(0),
+        };
+        let histograms = Metric::ALL
+            .into_iter()
+            .filter(|m| !merged_histograms.get(*m).is_empty())
+            .map(|m| (m, HistogramData::capture(merged_histograms.get(m))))
+            .collect();
+        // The merged histograms carry the distribution; each repetition
+        // keeps its summaries only, so results files stay small.
+        let repetitions = repetitions
+            .into_iter()
+            .map(|mut rep| {
+                rep.histograms.clear();
+                rep
+            })
+            .collect();
+        Self {
+            label,
+            strategy,
+            params,
+            repetitions,
+            merged,
+            histograms,
+        }
+    }
+
+    /// The worst status over the repetitions.
+    pub fn status(&self) -> &Status {
+        self.repetitions
+            .iter()
+            .map(|r| &r.status)
+            .find(|s| !s.is_ok())
+            .unwrap_or(&Status::Ok)
+    }
+
+    /// What a gate reads; `None` when no repetition ended ok.
+    pub fn gate_value(&self, metric: GateMetric) -> Option<f64> {
+        let m = &self.merged;
+        if m.ok_repetitions == 0 {
+            return None;
+        }
+        Some(match metric {
+            GateMetric::Latency(metric, stat) => {
+                let s = m.summaries.get(&metric).copied().unwrap_or_default();
+                match stat {
+                    Stat::P50 => s.p50_ms,
+                    Stat::P90 => s.p90_ms,
+                    Stat::P99 => s.p99_ms,
+                    Stat::P999 => s.p999_ms,
+                    Stat::Max => s.max_ms,
+                    Stat::Mean => s.mean_ms,
+                }
+            }
+            GateMetric::Throughput => m.throughput.mean,
+            GateMetric::Lost => m.lost as f64,
+            GateMetric::Rejected => m.rejected.mean,
+            GateMetric::Discarded => m.discarded.mean,
+            GateMetric::Timeouts => m.timeouts.mean,
+            GateMetric::PeakThreads => m.peak_threads as f64,
+            GateMetric::PeakRssMb => m.peak_rss_mb,
+            GateMetric::CpuS => m.cpu_s.mean,
+            GateMetric::WallS => m.wall_s.mean,
+        })
+    }
+}

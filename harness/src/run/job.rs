@@ -1,0 +1,94 @@
+//! The job the harness submits: it measures itself.
+//!
+//! The executor is a black box behind the `Executor` trait, so every
+//! measurement is taken inside the job or around `submit`: queue wait is
+//! the job's start minus the submit call, service time is the job's own
+//! run, end-to-end runs from the intended start to the job's end. The job
+//! also marks its id in the [`Ledger`] and, in closed loop, tells its
+//! client it is done — even when it never runs (discarded, cancelled,
+//! handed back), because the signal fires when the job is dropped.
+
+use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
+
+use contend_strategies::pool::Job;
+
+use super::ledger::Ledger;
+use crate::load::downstream::Downstream;
+use crate::load::service::{ServiceModel, SpinCalibration};
+use crate::record::{Collector, Metric};
+
+/// The payload of a panic the workload asked for; the child's panic hook
+/// keeps it off stderr.
+#[derive(Debug)]
+pub struct DeliberatePanic;
+
+/// Everything jobs of one cell share.
+#[derive(Debug)]
+pub struct JobEnv {
+    /// Where latencies go.
+    pub collector: Collector,
+    /// Which jobs ran.
+    pub ledger: Ledger,
+    /// What a job does.
+    pub service: ServiceModel,
+    /// Spin calibration (for CPU-bound service).
+    pub calibration: SpinCalibration,
+    /// The downstream jobs call, if any.
+    pub downstream: Option<Downstream>,
+}
+
+/// Tells a closed-loop client its job is over, when dropped.
+#[derive(Debug)]
+pub struct DoneSignal(pub SyncSender<()>);
+
+impl Drop for DoneSignal {
+    fn drop(&mut self) {
+        let _ = self.0.try_send(());
+    }
+}
+
+/// How one job behaves, drawn by the submitter.
+#[derive(Clone, Copy, Debug)]
+pub struct JobPlan {
+    /// Its id in the ledger.
+    pub id: u64,
+    /// When it should have started (end-to-end is measured from here).
+    pub intended: Instant,
+    /// When `submit` was called.
+    pub submitted: Instant,
+    /// Its service time.
+    pub service: Duration,
+    /// Whether it panics after its work.
+    pub panics: bool,
+}
+
+fn nanos(duration: Duration) -> u64 {
+    duration.as_nanos().min(u128::from(u64::MAX)) as u64
+}
+
+/// The job for `plan`.
+pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job {
+    Job::new(move || {
+        let _done = done;
+        let start = Instant::now();
+        env.ledger.mark(plan.id);
+        env.collector.record(
+            Metric::QueueWait,
+            nanos(start.saturating_duration_since(plan.submitted)),
+        );
+        env.service.perform(plan.service, &env.calibration);
+        if let Some(downstream) = &env.downstream {
+            let _ = downstream.call();
+        }
+        let end = Instant::now();
+        env.collector.record(Metric::Service, nanos(end - start));
+        env.collector.record(
+            Metric::EndToEnd,
+            nanos(end.saturating_duration_since(plan.intended)),
+        );
+        if plan.panics {
+            std::panic::panic_any(DeliberatePanic);
+        }
+    })
+}

@@ -1,0 +1,20 @@
+//! Running cells: each (scenario, strategy, parameters) cell, once per
+//! repetition, in a process of its own.
+//!
+//! The parent ([`suite`]) re-invokes its own binary as
+//! `contend cell --spec <json>` ([`child`]); the child ([`cell`]) builds
+//! the strategy, drives the load ([`driver`]) with self-measuring jobs
+//! ([`job`]), checks the [`books`] against the [`ledger`], reads the
+//! [`probe`]s and prints one [`Repetition`](crate::results::Repetition)
+//! as JSON on stdout.
+
+pub mod books;
+pub mod cell;
+pub mod child;
+pub mod driver;
+pub mod job;
+pub mod ledger;
+pub mod probe;
+pub mod progress;
+pub mod spec;
+pub mod suite;

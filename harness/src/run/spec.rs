@@ -1,0 +1,31 @@
+//! What the parent tells a cell's child process: everything needed to run
+//! one repetition, as JSON on the command line (`contend cell --spec …`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Kind, PoolWorkload, StrategyParams};
+
+/// One repetition of one cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellSpec {
+    /// The scenario's name (for messages).
+    pub scenario: String,
+    /// The strategy family.
+    pub kind: Kind,
+    /// The cell's label.
+    pub label: String,
+    /// The strategy to build.
+    pub strategy: String,
+    /// Its parameters, resolved.
+    pub params: StrategyParams,
+    /// The load.
+    pub workload: PoolWorkload,
+    /// Which repetition, from 0.
+    pub repetition: usize,
+    /// Whether to print progress lines on stderr.
+    pub progress: bool,
+}
+
+/// The prefix of a progress line on a child's stderr:
+/// `contend-progress <jobs done>`.
+pub const PROGRESS_PREFIX: &str = "contend-progress ";

@@ -1,0 +1,204 @@
+//! Scenario validation: every class of bad input names the file, the line
+//! and what is allowed.
+
+use std::path::Path;
+
+use super::{Kind, Scenario, ScenarioError};
+
+const GOOD: &str = r#"
+name = "demo"
+description = "a demo"
+repetitions = 2
+
+[workload]
+jobs = 100
+arrival = { type = "open", rate = 500, spacing = "poisson" }
+service = { type = "spin", dist = "lognormal", mean = "1ms", sigma = 0.5 }
+downstream = { connections = 5, latency = "1ms", timeout = "50ms" }
+
+[[strategy]]
+name = "serial"
+
+[[strategy]]
+name = "fixed"
+workers = [2, 4]
+policy = ["block", "fail-fast"]
+
+[[gate]]
+check = "p99(fixed[workers=4]) <= 1.5 * p99(serial)"
+"#;
+
+fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    Scenario::parse(Path::new("scenarios/demo.toml"), text)
+}
+
+/// Replaces `from` in the good file by `to`, expects an error, and checks
+/// its line and that its message contains `needle`.
+fn bad(from: &str, to: &str, line: usize, needle: &str) {
+    assert!(GOOD.contains(from), "{from}");
+    let error = parse(&GOOD.replacen(from, to, 1)).expect_err("the file must be refused");
+    assert_eq!(error.file, Path::new("scenarios/demo.toml"));
+    assert_eq!(error.line, line, "{error}");
+    assert!(error.message.contains(needle), "`{needle}` not in: {error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("scenarios/demo.toml:{line}:")),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_good_file_expands_its_sweeps_into_cells() {
+    let scenario = parse(GOOD).unwrap();
+    assert_eq!(scenario.kind, Kind::Pool);
+    assert_eq!(scenario.repetitions, 2);
+    let labels: Vec<_> = scenario.cells.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "serial",
+            "fixed workers=2 policy=block",
+            "fixed workers=2 policy=fail-fast",
+            "fixed workers=4 policy=block",
+            "fixed workers=4 policy=fail-fast"
+        ]
+    );
+    assert_eq!(scenario.reference, "serial");
+    assert_eq!(scenario.gates.len(), 1);
+    assert_eq!(scenario.gates[0].labels().count(), 4);
+}
+
+#[test]
+fn quick_mode_scales_jobs_and_repetitions_down() {
+    let scenario = parse(GOOD).unwrap();
+    let (workload, repetitions) = scenario.plan(true);
+    assert_eq!(workload.jobs, Some(10));
+    assert_eq!(repetitions, 2);
+    assert_eq!(scenario.plan(false).0.jobs, Some(100));
+}
+
+#[test]
+fn malformed_toml_names_the_line() {
+    bad("repetitions = 2", "repetitions = = 2", 4, "");
+}
+
+#[test]
+fn an_unknown_field_names_the_allowed_fields() {
+    bad("repetitions = 2", "repetitons = 2", 4, "repetitions");
+}
+
+#[test]
+fn an_unknown_strategy_names_the_known_ones() {
+    bad(
+        "name = \"serial\"",
+        "name = \"seriall\"",
+        13,
+        "allowed: serial, unbounded, semaphore, fixed, dispatcher, elastic",
+    );
+}
+
+#[test]
+fn zero_workers_are_refused_with_the_minimum() {
+    bad(
+        "workers = [2, 4]",
+        "workers = [0, 4]",
+        17,
+        "at least 1, got 0",
+    );
+}
+
+#[test]
+fn a_negative_rate_is_refused_with_the_range() {
+    bad("rate = 500", "rate = -5", 8, "more than 0");
+}
+
+#[test]
+fn an_unknown_policy_names_the_policies() {
+    bad("\"fail-fast\"]", "\"fail-slow\"]", 18, "discard-oldest");
+}
+
+#[test]
+fn an_unknown_arrival_type_names_the_types() {
+    bad(
+        "type = \"open\"",
+        "type = \"opne\"",
+        8,
+        "batch, closed, open, burst, ramp",
+    );
+}
+
+#[test]
+fn a_field_of_another_arrival_type_is_refused() {
+    bad(
+        "spacing = \"poisson\"",
+        "clients = 4",
+        8,
+        "allowed: rate, spacing",
+    );
+}
+
+#[test]
+fn a_bad_duration_names_the_units() {
+    bad("mean = \"1ms\"", "mean = \"1 msec\"", 9, "ns, us, ms, s, m");
+}
+
+#[test]
+fn a_rate_above_one_is_refused() {
+    bad(
+        "jobs = 100",
+        "jobs = 100\npanic_rate = 1.5",
+        8,
+        "from 0 to 1",
+    );
+}
+
+#[test]
+fn a_gate_on_a_cell_that_does_not_exist_lists_the_cells() {
+    bad(
+        "p99(fixed[workers=4])",
+        "p99(fixed[workers=8])",
+        21,
+        "cells: serial",
+    );
+}
+
+#[test]
+fn a_gate_with_an_unknown_metric_names_the_metrics() {
+    bad(
+        "p99(fixed[workers=4])",
+        "p98(fixed[workers=4])",
+        21,
+        "throughput, lost",
+    );
+}
+
+#[test]
+fn an_unknown_kind_names_the_kinds() {
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nkind = \"cache\"",
+        5,
+        "allowed: pool",
+    );
+}
+
+#[test]
+fn a_policy_the_strategy_cannot_honour_is_refused_before_running() {
+    bad(
+        "name = \"serial\"",
+        "name = \"semaphore\"\nworkers = 2\npolicy = \"discard-oldest\"",
+        13,
+        "needs a queue",
+    );
+}
+
+#[test]
+fn a_batch_needs_a_job_count() {
+    let text = GOOD.replace("jobs = 100", "duration = \"1s\"").replace(
+        "type = \"open\", rate = 500, spacing = \"poisson\"",
+        "type = \"batch\"",
+    );
+    let error = parse(&text).unwrap_err();
+    assert!(error.message.contains("`jobs`"), "{error}");
+}

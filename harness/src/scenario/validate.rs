@@ -1,0 +1,475 @@
+//! From the raw TOML to a [`Scenario`]: every check that needs the file's
+//! lines.
+
+use std::time::Duration;
+
+use contend_strategies::pool::{build, names, ShutdownMode};
+use toml::Spanned;
+
+use super::error::{ScenarioError, Source};
+use super::gate::Gate;
+use super::params::{self, Key};
+use super::raw::{RawArrival, RawDownstream, RawScenario, RawService, RawStrategy, RawWorkload};
+use super::{duration, Kind, PoolWorkload, Quick, Scenario};
+use crate::load::arrival::{Arrival, Spacing};
+use crate::load::downstream::DownstreamModel;
+use crate::load::service::{Dist, ServiceModel, Work};
+
+type Checked<T> = Result<T, ScenarioError>;
+
+pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
+    let raw: RawScenario = toml::from_str(src.text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        src.error(span, error.message().trim_end().to_owned())
+    })?;
+    let kind = match &raw.kind {
+        None => Kind::Pool,
+        Some(kind) => match kind.get_ref().as_str() {
+            "pool" => Kind::Pool,
+            other => {
+                let later = if matches!(other, "cache" | "fanin") {
+                    " (not in this build yet)"
+                } else {
+                    ""
+                };
+                return Err(src.error(
+                    kind.span(),
+                    format!(
+                        "unknown kind `{other}`{later}; allowed: {}",
+                        Kind::NAMES.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    let name = match &raw.name {
+        Some(name) if name.get_ref().trim().is_empty() => {
+            return Err(src.error(name.span(), "`name` must not be empty"))
+        }
+        Some(name) => name.get_ref().clone(),
+        None => src.file.file_stem().map_or_else(
+            || "scenario".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        ),
+    };
+    let repetitions = match &raw.repetitions {
+        Some(reps) => positive(src, reps, "repetitions")? as usize,
+        None => 1,
+    };
+    let cell_timeout = match &raw.timeout {
+        Some(text) => time(src, text)?,
+        None => Duration::from_secs(300),
+    };
+    let workload = workload(src, raw.workload.get_ref())?;
+    let quick = match &raw.quick {
+        None => Quick::default(),
+        Some(quick) => Quick {
+            jobs: quick
+                .jobs
+                .as_ref()
+                .map(|j| positive(src, j, "jobs"))
+                .transpose()?,
+            duration: quick.duration.as_ref().map(|d| time(src, d)).transpose()?,
+            repetitions: quick
+                .repetitions
+                .as_ref()
+                .map(|r| positive(src, r, "repetitions").map(|r| r as usize))
+                .transpose()?,
+        },
+    };
+    if raw.strategies.get_ref().is_empty() {
+        return Err(src.error(
+            raw.strategies.span(),
+            "a scenario needs at least one [[strategy]]",
+        ));
+    }
+    let mut cells = Vec::new();
+    for strategy in raw.strategies.get_ref() {
+        for cell in strategy_cells(src, strategy, &cells)? {
+            if cells
+                .iter()
+                .any(|c: &params::CellPlan| c.label == cell.label)
+            {
+                return Err(src.error(
+                    strategy.name.span(),
+                    format!("the cell `{}` appears twice", cell.label),
+                ));
+            }
+            cells.push(cell);
+        }
+    }
+    let reference = match &raw.reference {
+        None => cells[0].label.clone(),
+        Some(reference) => cells
+            .iter()
+            .find(|c| &c.label == reference.get_ref() || &c.strategy == reference.get_ref())
+            .map(|c| c.label.clone())
+            .ok_or_else(|| {
+                let labels: Vec<_> = cells.iter().map(|c| c.label.as_str()).collect();
+                src.error(
+                    reference.span(),
+                    format!("`reference` names no cell; cells: {}", labels.join("; ")),
+                )
+            })?,
+    };
+    let gates = raw
+        .gates
+        .iter()
+        .map(|gate| {
+            let line = src.position(gate.check.span().start).0;
+            Gate::parse(gate.check.get_ref(), line, &cells)
+                .map_err(|message| src.error(gate.check.span(), message))
+        })
+        .collect::<Checked<Vec<_>>>()?;
+    Ok(Scenario {
+        file: src.file.to_owned(),
+        name,
+        description: raw.description.unwrap_or_default(),
+        kind,
+        repetitions,
+        reference,
+        cell_timeout,
+        workload,
+        quick,
+        cells,
+        gates,
+    })
+}
+
+fn workload(src: Source<'_>, raw: &RawWorkload) -> Checked<PoolWorkload> {
+    let jobs = raw
+        .jobs
+        .as_ref()
+        .map(|j| positive(src, j, "jobs"))
+        .transpose()?;
+    let duration = raw.duration.as_ref().map(|d| time(src, d)).transpose()?;
+    let arrival = arrival(src, &raw.arrival)?;
+    let needs_jobs = matches!(arrival, Arrival::Batch);
+    if jobs.is_none() && (duration.is_none() || needs_jobs) {
+        let allowed = if needs_jobs {
+            "`jobs`"
+        } else {
+            "`jobs` or `duration` (or both)"
+        };
+        return Err(src.error(raw.arrival.span(), format!("the workload needs {allowed}")));
+    }
+    Ok(PoolWorkload {
+        jobs,
+        duration,
+        arrival,
+        service: raw
+            .service
+            .as_ref()
+            .map(|s| service(src, s))
+            .transpose()?
+            .unwrap_or_default(),
+        panic_rate: raw
+            .panic_rate
+            .as_ref()
+            .map(|r| fraction(src, r, "panic_rate"))
+            .transpose()?
+            .unwrap_or(0.0),
+        cancel_rate: raw
+            .cancel_rate
+            .as_ref()
+            .map(|r| fraction(src, r, "cancel_rate"))
+            .transpose()?
+            .unwrap_or(0.0),
+        downstream: raw
+            .downstream
+            .as_ref()
+            .map(|d| downstream(src, d))
+            .transpose()?,
+        seed: raw.seed.unwrap_or(1),
+    })
+}
+
+fn arrival(src: Source<'_>, spanned: &Spanned<RawArrival>) -> Checked<Arrival> {
+    let raw = spanned.get_ref();
+    let kind = raw.kind.get_ref().as_str();
+    let given: Vec<(&str, Option<std::ops::Range<usize>>)> = vec![
+        ("clients", raw.clients.as_ref().map(Spanned::span)),
+        ("think", raw.think.as_ref().map(Spanned::span)),
+        ("rate", raw.rate.as_ref().map(Spanned::span)),
+        ("spacing", raw.spacing.as_ref().map(Spanned::span)),
+        ("size", raw.size.as_ref().map(Spanned::span)),
+        ("every", raw.every.as_ref().map(Spanned::span)),
+        ("from", raw.from.as_ref().map(Spanned::span)),
+        ("to", raw.to.as_ref().map(Spanned::span)),
+        ("over", raw.over.as_ref().map(Spanned::span)),
+    ];
+    let allowed: &[&str] = match kind {
+        "batch" => &[],
+        "closed" => &["clients", "think"],
+        "open" => &["rate", "spacing"],
+        "burst" => &["size", "every"],
+        "ramp" => &["from", "to", "over", "spacing"],
+        other => {
+            return Err(src.error(
+                raw.kind.span(),
+                format!(
+                    "unknown arrival type `{other}`; allowed: {}",
+                    Arrival::NAMES.join(", ")
+                ),
+            ))
+        }
+    };
+    for (key, span) in given {
+        if let Some(span) = span.filter(|_| !allowed.contains(&key)) {
+            let allowed = if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed.join(", ")
+            };
+            return Err(src.error(
+                span,
+                format!("`{key}` does not apply to arrival type `{kind}`; allowed: {allowed}"),
+            ));
+        }
+    }
+    let missing = |key: &str| {
+        src.error(
+            spanned.span(),
+            format!("arrival type `{kind}` needs `{key}`"),
+        )
+    };
+    let spacing = raw
+        .spacing
+        .as_ref()
+        .map(|s| match s.get_ref().as_str() {
+            "uniform" => Ok(Spacing::Uniform),
+            "poisson" => Ok(Spacing::Poisson),
+            other => Err(src.error(
+                s.span(),
+                format!(
+                    "unknown spacing `{other}`; allowed: {}",
+                    Spacing::NAMES.join(", ")
+                ),
+            )),
+        })
+        .transpose()?
+        .unwrap_or(Spacing::Uniform);
+    Ok(match kind {
+        "batch" => Arrival::Batch,
+        "closed" => Arrival::Closed {
+            clients: positive(
+                src,
+                raw.clients.as_ref().ok_or_else(|| missing("clients"))?,
+                "clients",
+            )? as usize,
+            think: raw
+                .think
+                .as_ref()
+                .map(|t| time(src, t))
+                .transpose()?
+                .unwrap_or(Duration::ZERO),
+        },
+        "open" => Arrival::Open {
+            rate: rate(
+                src,
+                raw.rate.as_ref().ok_or_else(|| missing("rate"))?,
+                "rate",
+            )?,
+            spacing,
+        },
+        "burst" => Arrival::Burst {
+            size: positive(
+                src,
+                raw.size.as_ref().ok_or_else(|| missing("size"))?,
+                "size",
+            )? as usize,
+            every: time(src, raw.every.as_ref().ok_or_else(|| missing("every"))?)?,
+        },
+        _ => Arrival::Ramp {
+            from: rate(
+                src,
+                raw.from.as_ref().ok_or_else(|| missing("from"))?,
+                "from",
+            )?,
+            to: rate(src, raw.to.as_ref().ok_or_else(|| missing("to"))?, "to")?,
+            over: time(src, raw.over.as_ref().ok_or_else(|| missing("over"))?)?,
+            spacing,
+        },
+    })
+}
+
+fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceModel> {
+    let raw = spanned.get_ref();
+    let work = match raw.work.as_ref() {
+        None => Work::Sleep,
+        Some(work) => match work.get_ref().as_str() {
+            "sleep" => Work::Sleep,
+            "spin" => Work::Spin,
+            other => {
+                return Err(src.error(
+                    work.span(),
+                    format!(
+                        "unknown service type `{other}`; allowed: {}",
+                        Work::NAMES.join(", ")
+                    ),
+                ))
+            }
+        },
+    };
+    let mean = time(src, &raw.mean)?;
+    let dist_name = raw.dist.as_ref().map_or("fixed", |d| d.get_ref().as_str());
+    if let Some(sigma) = raw.sigma.as_ref().filter(|_| dist_name != "lognormal") {
+        return Err(src.error(sigma.span(), "`sigma` applies only to dist = \"lognormal\""));
+    }
+    let dist = match dist_name {
+        "fixed" => Dist::Fixed { mean },
+        "exponential" => Dist::Exponential { mean },
+        "lognormal" => {
+            let sigma = raw.sigma.as_ref().ok_or_else(|| {
+                src.error(
+                    spanned.span(),
+                    "dist = \"lognormal\" needs `sigma` (e.g. 0.5)",
+                )
+            })?;
+            if !(sigma.get_ref().is_finite() && *sigma.get_ref() > 0.0 && *sigma.get_ref() <= 4.0) {
+                return Err(src.error(
+                    sigma.span(),
+                    format!("`sigma` must be in (0, 4], got {}", sigma.get_ref()),
+                ));
+            }
+            Dist::LogNormal {
+                mean,
+                sigma: *sigma.get_ref(),
+            }
+        }
+        other => {
+            let span = raw.dist.as_ref().map_or(spanned.span(), Spanned::span);
+            return Err(src.error(
+                span,
+                format!(
+                    "unknown dist `{other}`; allowed: {}",
+                    Dist::NAMES.join(", ")
+                ),
+            ));
+        }
+    };
+    Ok(ServiceModel { work, dist })
+}
+
+fn downstream(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<DownstreamModel> {
+    let raw = spanned.get_ref();
+    let growth = match &raw.overload_growth {
+        None => 1.0,
+        Some(g) if g.get_ref().is_finite() && *g.get_ref() >= 0.0 => *g.get_ref(),
+        Some(g) => {
+            return Err(src.error(
+                g.span(),
+                format!("`overload_growth` must be 0 or more, got {}", g.get_ref()),
+            ))
+        }
+    };
+    let timeout = time(src, &raw.timeout)?;
+    if timeout.is_zero() {
+        return Err(src.error(raw.timeout.span(), "`timeout` must be more than 0"));
+    }
+    Ok(DownstreamModel {
+        connections: positive(src, &raw.connections, "connections")? as usize,
+        latency: time(src, &raw.latency)?,
+        overload_growth: growth,
+        timeout,
+    })
+}
+
+fn strategy_cells(
+    src: Source<'_>,
+    raw: &RawStrategy,
+    taken: &[params::CellPlan],
+) -> Checked<Vec<params::CellPlan>> {
+    let name = raw.name.get_ref();
+    if !names().contains(&name.as_str()) {
+        return Err(src.error(
+            raw.name.span(),
+            format!("unknown strategy `{name}`; allowed: {}", names().join(", ")),
+        ));
+    }
+    let given = [
+        (Key::Workers, &raw.workers),
+        (Key::Queue, &raw.queue),
+        (Key::Policy, &raw.policy),
+        (Key::BlockTimeout, &raw.block_timeout),
+        (Key::IdleTimeout, &raw.idle_timeout),
+        (Key::MaxBlockedSubmitters, &raw.max_blocked_submitters),
+    ];
+    let mut choices = Vec::new();
+    for (key, value) in given {
+        let Some(value) = value else { continue };
+        let items: Vec<&toml::Value> = match value.get_ref() {
+            toml::Value::Array(items) if items.is_empty() => {
+                return Err(src.error(
+                    value.span(),
+                    format!("`{}` = []: a sweep needs at least one value", key.name()),
+                ))
+            }
+            toml::Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        let parsed = items
+            .into_iter()
+            .map(|item| key.parse(item))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| src.error(value.span(), message))?;
+        choices.push((key, parsed));
+    }
+    let swept: Vec<Key> = given
+        .iter()
+        .filter(|(_, value)| value.as_ref().is_some_and(|v| v.get_ref().is_array()))
+        .map(|(key, _)| *key)
+        .collect();
+    let cells: Vec<_> = params::combinations(&choices)
+        .iter()
+        .map(|settings| {
+            let cell = params::cell(name, settings, &swept);
+            if taken.iter().any(|c| c.label == cell.label) {
+                params::cell(name, settings, &Key::ALL)
+            } else {
+                cell
+            }
+        })
+        .collect();
+    for cell in &cells {
+        // Build it once, so that a combination the strategy refuses (a
+        // policy it cannot honour) fails now, not in the middle of a run.
+        let executor = build(name, cell.params.to_config())
+            .map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
+        executor.shutdown(ShutdownMode::DRAIN);
+    }
+    Ok(cells)
+}
+
+fn positive(src: Source<'_>, value: &Spanned<i64>, key: &str) -> Checked<u64> {
+    match *value.get_ref() {
+        n if n >= 1 => Ok(n as u64),
+        n => Err(src.error(value.span(), format!("`{key}` must be at least 1, got {n}"))),
+    }
+}
+
+fn rate(src: Source<'_>, value: &Spanned<f64>, key: &str) -> Checked<f64> {
+    match *value.get_ref() {
+        r if r.is_finite() && r > 0.0 && r <= 10_000_000.0 => Ok(r),
+        r => Err(src.error(
+            value.span(),
+            format!(
+                "`{key}` is a rate in jobs per second: more than 0 and at most 10,000,000, got {r}"
+            ),
+        )),
+    }
+}
+
+fn fraction(src: Source<'_>, value: &Spanned<f64>, key: &str) -> Checked<f64> {
+    match *value.get_ref() {
+        f if (0.0..=1.0).contains(&f) => Ok(f),
+        f => Err(src.error(
+            value.span(),
+            format!("`{key}` is a fraction from 0 to 1, got {f}"),
+        )),
+    }
+}
+
+fn time(src: Source<'_>, value: &Spanned<String>) -> Checked<Duration> {
+    duration::parse(value.get_ref()).map_err(|message| src.error(value.span(), message))
+}

@@ -1,0 +1,240 @@
+//! `contend run` and `contend compare` end to end: a tiny scenario, run
+//! for real in child processes, into a temporary folder. No assertion
+//! here depends on how fast the machine is.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TINY: &str = r#"
+name = "tiny"
+description = "a tiny batch"
+repetitions = 2
+reference = "serial"
+
+[workload]
+jobs = 300
+arrival = { type = "batch" }
+service = { type = "spin", mean = "20us" }
+panic_rate = 0.05
+cancel_rate = 0.05
+
+[quick]
+jobs = 200
+
+[[strategy]]
+name = "serial"
+
+[[strategy]]
+name = "fixed"
+workers = [1, 2]
+queue = 16
+policy = "discard-oldest"
+
+[[gate]]
+check = "lost(*) == 0"
+"#;
+
+fn contend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_contend"))
+        .args(args)
+        .output()
+        .expect("the contend binary runs")
+}
+
+fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn only_run_folder(out: &Path) -> PathBuf {
+    let folders: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_quick_run_writes_every_report_and_they_parse() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(temp.path(), "tiny.toml", TINY);
+    let out = temp.path().join("runs");
+    let baseline = temp.path().join("baseline.json");
+    let output = contend(&[
+        "run",
+        "--quick",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--save-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let run = only_run_folder(&out);
+    assert!(run
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .ends_with("-tiny"));
+
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["schema_version"], 1);
+    let scenario = &results["scenarios"][0];
+    assert_eq!(scenario["quick"], true);
+    let cells = scenario["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 3);
+    for cell in cells {
+        let reps = cell["repetitions"].as_array().unwrap();
+        assert_eq!(reps.len(), 2);
+        for rep in reps {
+            assert_eq!(rep["status"]["state"], "ok", "{rep}");
+            assert_eq!(rep["books"]["submitted"], 200);
+            assert_eq!(rep["books"]["duplicates"], 0);
+        }
+    }
+    assert_eq!(scenario["gates"][0]["passed"], true);
+
+    let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
+    assert!(summary.contains("| fixed workers=2 | ok |"), "{summary}");
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script")
+    );
+    let hgrm = std::fs::read_to_string(run.join("serial.end_to_end.hgrm")).unwrap();
+    assert!(hgrm.starts_with("       Value     Percentile TotalCount"));
+    assert!(hgrm.contains("#[Max"));
+
+    // A run compared with itself has no regression.
+    let same = contend(&["compare", baseline.to_str().unwrap(), run.to_str().unwrap()]);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+}
+
+#[test]
+fn a_bad_scenario_exits_2_naming_the_file_and_line() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "bad.toml",
+        &TINY.replace("workers = [1, 2]", "workers = [1, 0]"),
+    );
+    let output = contend(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        temp.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains(&format!("{}:22:", file.display())), "{text}");
+    assert!(text.contains("at least 1"), "{text}");
+}
+
+#[test]
+fn an_unknown_strategy_exits_2_with_the_known_ones() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "bad.toml",
+        &TINY.replace("\"fixed\"", "\"fixd\""),
+    );
+    let output = contend(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        temp.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("allowed: serial, unbounded"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_failing_gate_exits_1_and_still_writes_the_reports() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "gate.toml",
+        &TINY.replace("lost(*) == 0", "lost(*) >= 1"),
+    );
+    let out = temp.path().join("runs");
+    let output = contend(&[
+        "run",
+        "--quick",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--filter",
+        "serial",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("GATE FAILED"));
+    let run = only_run_folder(&out);
+    let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
+    assert!(summary.contains("**FAIL**"));
+}
+
+#[test]
+fn a_truncated_results_file_exits_2() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "results.json",
+        "{\"schema_version\": 1, \"scenarios\": [",
+    );
+    let output = contend(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("results.json:1:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_cell_that_runs_past_its_timeout_is_reported_and_the_run_goes_on() {
+    let temp = tempfile::tempdir().unwrap();
+    let text = r#"
+timeout = "1s"
+[workload]
+jobs = 3000
+arrival = { type = "batch" }
+service = { type = "sleep", mean = "2ms" }
+[[strategy]]
+name = "serial"
+[[strategy]]
+name = "fixed"
+workers = 100
+"#;
+    let file = write_scenario(temp.path(), "slow.toml", text);
+    let out = temp.path().join("runs");
+    let output = contend(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("timed out"), "{}", stderr(&output));
+    let run = only_run_folder(&out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let cells = results["scenarios"][0]["cells"].as_array().unwrap();
+    assert_eq!(cells[0]["repetitions"][0]["status"]["state"], "timed_out");
+    assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
+}
