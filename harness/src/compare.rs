@@ -81,6 +81,29 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Keeps only the rows of the named metrics (`throughput`, `p50`,
+    /// `p99`: a metric's name up to its unit); none named keeps every row.
+    pub fn keep_metrics(&mut self, names: &[String]) -> Result<(), crate::HarnessError> {
+        let short = |metric: &str| {
+            metric
+                .split_whitespace()
+                .next()
+                .unwrap_or(metric)
+                .to_owned()
+        };
+        let known: Vec<String> = METRICS.iter().map(|metric| short(metric.name)).collect();
+        if let Some(unknown) = names.iter().find(|name| !known.contains(name)) {
+            return Err(crate::HarnessError::BadInput(format!(
+                "--metric {unknown}: unknown metric; allowed: {}",
+                known.join(", ")
+            )));
+        }
+        if !names.is_empty() {
+            self.rows.retain(|row| names.contains(&short(row.metric)));
+        }
+        Ok(())
+    }
+
     /// Rows that fail the comparison.
     pub fn regressions(&self) -> usize {
         self.rows
@@ -319,6 +342,29 @@ mod tests {
 
     fn tp(mean: f64, stdev: f64) -> Spread {
         Spread { mean, stdev }
+    }
+
+    #[test]
+    fn keeping_only_throughput_drops_the_latency_rows_and_refuses_unknown_metrics() {
+        let mut comparison = Comparison {
+            rows: ["throughput", "p50 ms", "p99 ms"]
+                .into_iter()
+                .map(|metric| Row {
+                    scenario: "s".into(),
+                    cell: "c".into(),
+                    metric,
+                    base: 1.0,
+                    new: 2.0,
+                    worse_by: 1.0,
+                    noise: 0.0,
+                    verdict: Verdict::Regressed,
+                })
+                .collect(),
+        };
+        assert!(comparison.keep_metrics(&["p95".into()]).is_err());
+        comparison.keep_metrics(&["throughput".into()]).unwrap();
+        assert_eq!(comparison.rows.len(), 1);
+        assert_eq!(comparison.regressions(), 1);
     }
 
     #[test]

@@ -66,6 +66,11 @@ enum Command {
         /// (machine-independent; what CI uses).
         #[arg(long)]
         relative: bool,
+        /// Gate only on these metrics (repeatable: throughput, p50, p99);
+        /// default every metric. Latency ratios of microsecond jobs move
+        /// more between machines than throughput ratios.
+        #[arg(long = "metric", value_name = "METRIC")]
+        metrics: Vec<String>,
     },
     /// Run one repetition of one cell (the parent runs this in a child).
     #[command(hide = true)]
@@ -153,13 +158,15 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             threshold,
             sigmas,
             relative,
+            metrics,
         } => {
             let options = CompareOptions {
                 threshold: threshold / 100.0,
                 sigmas,
                 relative,
             };
-            let comparison = compare::compare(&json::read(&base)?, &json::read(&new)?, options);
+            let mut comparison = compare::compare(&json::read(&base)?, &json::read(&new)?, options);
+            comparison.keep_metrics(&metrics)?;
             print!("{}", compare::render(&comparison, options));
             Ok(if comparison.regressions() == 0 {
                 exit::OK
