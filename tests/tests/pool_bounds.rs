@@ -19,20 +19,7 @@ fn the_concurrency_bound_is_never_exceeded_under_load_from_several_submitters() 
     {
         let pool = Arc::new(case.build(PoolConfig::new(WORKERS).queue_capacity(8)));
         let probe = Probe::new();
-        let submitters: Vec<_> = (0..4)
-            .map(|_| {
-                let pool = Arc::clone(&pool);
-                let probe = probe.clone();
-                thread::spawn(move || {
-                    for _ in 0..250 {
-                        pool.submit(probe.job(thread::yield_now)).unwrap();
-                    }
-                })
-            })
-            .collect();
-        for submitter in submitters {
-            submitter.join().unwrap();
-        }
+        submit_from_four_threads(&pool, &probe, 250);
         let report = pool.shutdown(ShutdownMode::DRAIN);
         assert_eq!(report.completed, 1_000, "{}", case.name);
         assert!(
@@ -91,20 +78,7 @@ fn serial_runs_one_job_at_a_time_even_with_several_submitters() {
         .unwrap();
     let pool = Arc::new(case.build(PoolConfig::new(1)));
     let probe = Probe::new();
-    let submitters: Vec<_> = (0..4)
-        .map(|_| {
-            let pool = Arc::clone(&pool);
-            let probe = probe.clone();
-            thread::spawn(move || {
-                for _ in 0..200 {
-                    pool.submit(probe.job(thread::yield_now)).unwrap();
-                }
-            })
-        })
-        .collect();
-    for submitter in submitters {
-        submitter.join().unwrap();
-    }
+    submit_from_four_threads(&pool, &probe, 200);
     assert_eq!(probe.ran(), 800);
     assert_eq!(probe.peak(), 1);
 }
@@ -123,4 +97,23 @@ fn unbounded_runs_every_job_at_once() {
     gate.open();
     pool.shutdown(ShutdownMode::DRAIN);
     assert_eq!(probe.ran(), 32);
+}
+
+/// Submits `each` yielding jobs from each of four threads at once, and
+/// waits for the submitters.
+fn submit_from_four_threads(pool: &Arc<Box<dyn Executor>>, probe: &Probe, each: usize) {
+    let submitters: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = Arc::clone(pool);
+            let probe = probe.clone();
+            thread::spawn(move || {
+                for _ in 0..each {
+                    pool.submit(probe.job(thread::yield_now)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for submitter in submitters {
+        submitter.join().unwrap();
+    }
 }

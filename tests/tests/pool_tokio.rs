@@ -68,11 +68,7 @@ fn async_jobs_are_awaited_on_the_runtime() {
 fn abort_hands_back_every_unstarted_job() {
     for name in TOKIO {
         let gate = Gate::new();
-        let pool = held(name, &gate);
-        let runs = Runs::new(50);
-        for i in 0..50 {
-            pool.submit(runs.job(i)).unwrap();
-        }
+        let (pool, runs) = held_with_queued(name, &gate, 50);
         assert_eq!(pool.stats().queued, 50, "{name}: the jobs wait unstarted");
         let report = thread::scope(|scope| {
             scope.spawn(|| open_when_taken(&*pool, &gate));
@@ -95,11 +91,7 @@ fn abort_hands_back_every_unstarted_job() {
 fn concurrent_shutdowns_all_return_and_hand_each_job_back_once() {
     for name in TOKIO {
         let gate = Gate::new();
-        let pool = held(name, &gate);
-        let runs = Runs::new(50);
-        for i in 0..50 {
-            pool.submit(runs.job(i)).unwrap();
-        }
+        let (pool, runs) = held_with_queued(name, &gate, 50);
         let modes = [ShutdownMode::Abort, ShutdownMode::DRAIN];
         let lined_up = Barrier::new(4);
         let reports: Vec<_> = thread::scope(|scope| {
@@ -134,11 +126,7 @@ fn concurrent_shutdowns_all_return_and_hand_each_job_back_once() {
 fn drain_with_a_deadline_hands_back_the_queue_and_reports_the_running_job() {
     for name in TOKIO {
         let gate = Gate::new();
-        let pool = held(name, &gate);
-        let runs = Runs::new(10);
-        for i in 0..10 {
-            pool.submit(runs.job(i)).unwrap();
-        }
+        let (pool, runs) = held_with_queued(name, &gate, 10);
         let deadline = Some(Duration::from_millis(20));
         let report = pool.shutdown(ShutdownMode::Drain { deadline });
         assert_eq!(report.handed_back.len(), 10, "{name}");
@@ -389,4 +377,14 @@ fn configurations_a_strategy_cannot_honour_are_refused() {
             name
         );
     }
+}
+
+/// A pool held by a gate job, with `jobs` counted jobs queued behind it.
+fn held_with_queued(name: &str, gate: &Gate, jobs: usize) -> (Box<dyn Executor>, Runs) {
+    let pool = held(name, gate);
+    let runs = Runs::new(jobs);
+    for i in 0..jobs {
+        pool.submit(runs.job(i)).unwrap();
+    }
+    (pool, runs)
 }
