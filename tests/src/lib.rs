@@ -20,8 +20,12 @@
 #![deny(missing_docs)]
 
 pub mod cache;
+#[cfg(not(loom))]
+pub mod cache_machine;
 pub mod counter;
 pub mod fanin;
+#[cfg(not(loom))]
+pub mod fanin_machine;
 pub mod gate;
 #[cfg(loom)]
 pub mod loom_models;

@@ -1,28 +1,60 @@
-//! The proptest machines against every mutant: each mutant this suite is
-//! expected to catch must break an invariant on some strategy. A run that
-//! hangs (a dead worker never drains) counts as caught once it has hung
-//! for `PATIENCE`.
+//! The proptest machines (pools, fan-ins, caches) against every mutant:
+//! each mutant this suite is expected to catch must break an invariant of
+//! some machine on some variant. A run that hangs (a dead worker never
+//! drains) counts as caught once it has hung for `PATIENCE`.
 #![cfg(all(not(loom), feature = "mutants"))]
 
 use std::sync::mpsc;
 use std::thread;
 
+use contend_strategies::cache::{MutexCache, RwLockCache, SnapshotCache};
+use contend_strategies::fanin::{Closer, DropClose};
 use contend_strategies::mutants::{self, Mutant};
 use contend_tests::mutant_gate::{expected, report, Suite};
-use contend_tests::{pool_machine, thread_strategies, PATIENCE};
+use contend_tests::{all_strategies, cache_machine, fanin_machine, pool_machine, PATIENCE};
 
-/// The machine on one strategy; `Some(why)` when it failed or hung.
-fn failure(name: &'static str) -> Option<String> {
+/// Runs one machine on its own thread; `Some(why)` when it failed or hung.
+fn failure(
+    what: String,
+    machine: impl FnOnce() -> Result<u32, String> + Send + 'static,
+) -> Option<String> {
     let (done, outcome) = mpsc::channel();
     thread::spawn(move || {
-        let promises = contend_tests::StrategyCase::named(name);
-        let result = pool_machine::explore(&promises, &|config| promises.build(config));
-        let _ = done.send(result.err());
+        let _ = done.send(machine().err());
     });
     match outcome.recv_timeout(PATIENCE) {
         Ok(failure) => failure,
-        Err(_) => Some(format!("{name}: hung for {PATIENCE:?}")),
+        Err(_) => Some(format!("{what}: hung for {PATIENCE:?}")),
     }
+}
+
+/// Every machine on every hand-written variant, in order, as lazy runs.
+fn machines() -> Vec<(String, Box<dyn FnOnce() -> Result<u32, String> + Send>)> {
+    let mut all: Vec<(String, Box<dyn FnOnce() -> Result<u32, String> + Send>)> = Vec::new();
+    for promises in all_strategies() {
+        all.push((
+            promises.name.to_owned(),
+            Box::new(move || pool_machine::explore(&promises, &|config| promises.build(config))),
+        ));
+    }
+    all.push((
+        "drop-close".into(),
+        Box::new(|| fanin_machine::explore(DropClose)),
+    ));
+    all.push(("closer".into(), Box::new(|| fanin_machine::explore(Closer))));
+    all.push((
+        "mutex cache".into(),
+        Box::new(|| cache_machine::explore(MutexCache::new)),
+    ));
+    all.push((
+        "rwlock cache".into(),
+        Box::new(|| cache_machine::explore(RwLockCache::new)),
+    ));
+    all.push((
+        "snapshot cache".into(),
+        Box::new(|| cache_machine::explore(SnapshotCache::new)),
+    ));
+    all
 }
 
 #[test]
@@ -30,9 +62,9 @@ fn the_proptest_suite_catches_every_mutant_it_should() {
     let mut survivors = Vec::new();
     for mutant in Mutant::ALL {
         let _on = mutants::activate(mutant);
-        let caught_by = thread_strategies()
+        let caught_by = machines()
             .into_iter()
-            .find_map(|case| failure(case.name))
+            .find_map(|(what, machine)| failure(what, machine))
             .map(|why| why.lines().next().unwrap_or_default().to_owned());
         report(mutant, Suite::Proptest, caught_by.as_deref());
         if caught_by.is_none() && expected(mutant, Suite::Proptest) {

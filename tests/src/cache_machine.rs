@@ -1,0 +1,251 @@
+//! The proptest machine for caches, in two phases per case:
+//! - one thread applies a random sequence of get, get-many, insert,
+//!   remove and refresh (replace or merge) to the cache and to a
+//!   `HashMap`, and every answer must match the map's;
+//! - then a writer refreshes a fixed key set to version 1, 2, … while
+//!   readers read the set with `get_many`: a key never vanishes or goes
+//!   back to an older version, and in a cache that promises untorn
+//!   refreshes ([`Cache::atomic_refresh`]) one read never mixes versions.
+//!
+//! A failure shrinks to a minimal case, printed as a line of Rust to paste
+//! into a regression test (see [`replay`]).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::thread;
+
+use contend_strategies::cache::{Cache, RefreshMode};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+
+use crate::support::within_deadline;
+
+/// One operation of the sequential phase, on keys 0 to 7.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Op {
+    /// `get(key)`.
+    Get(u64),
+    /// `get_many` of these keys.
+    GetMany(Vec<u64>),
+    /// `insert(key, value)`.
+    Insert(u64, u64),
+    /// `remove(key)`.
+    Remove(u64),
+    /// `refresh(batch, Replace)`.
+    Replace(Vec<(u64, u64)>),
+    /// `refresh(batch, Merge)`.
+    Merge(Vec<(u64, u64)>),
+}
+
+/// One generated case.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Case {
+    /// The sequential phase.
+    pub ops: Vec<Op>,
+    /// Refreshes of the concurrent phase.
+    pub versions: u64,
+    /// Reader threads of the concurrent phase.
+    pub readers: usize,
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Get(key) => write!(f, "Op::Get({key})"),
+            Op::GetMany(keys) => write!(f, "Op::GetMany(vec!{keys:?})"),
+            Op::Insert(key, value) => write!(f, "Op::Insert({key}, {value})"),
+            Op::Remove(key) => write!(f, "Op::Remove({key})"),
+            Op::Replace(batch) => write!(f, "Op::Replace(vec!{batch:?})"),
+            Op::Merge(batch) => write!(f, "Op::Merge(vec!{batch:?})"),
+        }
+    }
+}
+
+impl fmt::Debug for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Case {{ ops: vec!{:?}, versions: {}, readers: {} }}",
+            self.ops, self.versions, self.readers
+        )
+    }
+}
+
+/// Random cases: up to 40 operations on 8 keys, then up to 30 versions
+/// read by one or two readers.
+pub fn any_case() -> impl Strategy<Value = Case> {
+    let key = 0u64..8;
+    let batch = proptest::collection::vec((0u64..8, 0u64..100), 0..6);
+    let op = prop_oneof![
+        3 => key.clone().prop_map(Op::Get),
+        1 => proptest::collection::vec(key.clone(), 0..4).prop_map(Op::GetMany),
+        3 => (key.clone(), 0u64..100).prop_map(|(key, value)| Op::Insert(key, value)),
+        2 => key.prop_map(Op::Remove),
+        1 => batch.clone().prop_map(Op::Replace),
+        1 => batch.prop_map(Op::Merge),
+    ];
+    (proptest::collection::vec(op, 0..40), 1u64..30, 1usize..=2).prop_map(
+        |(ops, versions, readers)| Case {
+            ops,
+            versions,
+            readers,
+        },
+    )
+}
+
+/// The keys the concurrent phase refreshes and reads.
+const KEYS: [u64; 4] = [0, 1, 2, 3];
+
+/// Runs one case on a fresh cache; `Err` names the broken promise.
+pub fn run_case<C: Cache<u64, u64> + 'static>(make: fn() -> C, case: &Case) -> Result<(), String> {
+    sequential(&make(), &case.ops)?;
+    concurrent(Arc::new(make()), case.versions, case.readers)
+}
+
+fn sequential<C: Cache<u64, u64>>(cache: &C, ops: &[Op]) -> Result<(), String> {
+    let mut model: HashMap<u64, u64> = HashMap::new();
+    for (step, op) in ops.iter().enumerate() {
+        let (got, expected) = match op {
+            Op::Get(key) => (vec![cache.get(key)], vec![model.get(key).copied()]),
+            Op::GetMany(keys) => (
+                cache.get_many(keys),
+                keys.iter().map(|key| model.get(key).copied()).collect(),
+            ),
+            Op::Insert(key, value) => (
+                vec![cache.insert(*key, *value)],
+                vec![model.insert(*key, *value)],
+            ),
+            Op::Remove(key) => (vec![cache.remove(key)], vec![model.remove(key)]),
+            Op::Replace(batch) | Op::Merge(batch) => {
+                let mode = if matches!(op, Op::Replace(_)) {
+                    model.clear();
+                    RefreshMode::Replace
+                } else {
+                    RefreshMode::Merge
+                };
+                cache.refresh(batch.clone(), mode);
+                model.extend(batch.iter().copied());
+                (Vec::new(), Vec::new())
+            }
+        };
+        if got != expected {
+            return Err(format!(
+                "step {step} ({op:?}) answered {got:?}, a HashMap {expected:?}"
+            ));
+        }
+        if cache.len() != model.len() {
+            return Err(format!(
+                "after step {step} ({op:?}) len is {}, a HashMap's {}",
+                cache.len(),
+                model.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn concurrent<C: Cache<u64, u64> + 'static>(
+    cache: Arc<C>,
+    versions: u64,
+    readers: usize,
+) -> Result<(), String> {
+    let version = |v: u64| KEYS.iter().map(|key| (*key, v)).collect::<Vec<_>>();
+    cache.refresh(version(0), RefreshMode::Replace);
+    let promises_untorn = cache.atomic_refresh();
+    let readers: Vec<_> = (0..readers)
+        .map(|_| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || -> Result<(), String> {
+                let mut last = [0u64; KEYS.len()];
+                loop {
+                    let read = cache.get_many(&KEYS);
+                    let mut seen = [0u64; KEYS.len()];
+                    for (slot, value) in read.iter().enumerate() {
+                        seen[slot] = value.ok_or_else(|| {
+                            format!("key {} vanished during a refresh", KEYS[slot])
+                        })?;
+                        if seen[slot] < last[slot] {
+                            return Err(format!(
+                                "key {} went back from version {} to {}",
+                                KEYS[slot], last[slot], seen[slot]
+                            ));
+                        }
+                    }
+                    if promises_untorn && seen.iter().any(|v| *v != seen[0]) {
+                        return Err(format!("a read saw a half-applied refresh: {seen:?}"));
+                    }
+                    last = seen;
+                    if seen.iter().all(|v| *v == versions) {
+                        return Ok(());
+                    }
+                }
+            })
+        })
+        .collect();
+    for v in 1..=versions {
+        let mode = if v % 2 == 0 {
+            RefreshMode::Replace
+        } else {
+            RefreshMode::Merge
+        };
+        cache.refresh(version(v), mode);
+    }
+    for reader in readers {
+        reader
+            .join()
+            .map_err(|_| "a reader panicked".to_owned())??;
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(256)
+}
+
+/// Runs the machine on the caches `make` builds; `Err` carries the shrunk
+/// case. Prints the cases run on a line the gate collects.
+pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, String> {
+    let name = make().name();
+    let config = Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let outcome = within_deadline(name, move || {
+        let mut runner = TestRunner::new(config);
+        runner
+            .run(&any_case(), |case| {
+                run_case(make, &case).map_err(TestCaseError::fail)
+            })
+            .map(|()| runner.config().cases)
+    });
+    match outcome {
+        Ok(cases) => {
+            println!("contend-gate: proptest cache {name}: {cases} cases");
+            Ok(cases)
+        }
+        Err(TestError::Fail(why, case)) => Err(format!(
+            "{name}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::cache_machine::replay(<the constructor of {name}>, &{case:?});"
+        )),
+        Err(TestError::Abort(why)) => Err(format!("{name}: proptest aborted: {why}")),
+    }
+}
+
+/// Checks a cache of yours with the whole machine: one call in a test.
+pub fn check_cache<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> u32 {
+    explore(make).unwrap_or_else(|failure| panic!("{failure}"))
+}
+
+/// Replays one case (paste the line a failure prints into a test).
+pub fn replay<C: Cache<u64, u64> + 'static>(make: fn() -> C, case: &Case) {
+    let case = case.clone();
+    within_deadline("cache replay", move || {
+        if let Err(why) = run_case(make, &case) {
+            panic!("{}: invariant broken: {why}\ncase: {case:?}", make().name());
+        }
+    });
+}
