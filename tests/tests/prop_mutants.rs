@@ -28,9 +28,12 @@ fn failure(
     }
 }
 
+/// A machine run, not started yet: what it checks, and the run.
+type Machine = (String, Box<dyn FnOnce() -> Result<u32, String> + Send>);
+
 /// Every machine on every hand-written variant, in order, as lazy runs.
-fn machines() -> Vec<(String, Box<dyn FnOnce() -> Result<u32, String> + Send>)> {
-    let mut all: Vec<(String, Box<dyn FnOnce() -> Result<u32, String> + Send>)> = Vec::new();
+fn machines() -> Vec<Machine> {
+    let mut all: Vec<Machine> = Vec::new();
     for promises in all_strategies() {
         all.push((
             promises.name.to_owned(),
