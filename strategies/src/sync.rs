@@ -108,6 +108,12 @@ impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
     }
 }
 
+/// The instant `timeout` from now, or `None` (no deadline) when that is
+/// beyond what `Instant` can hold: `Duration::MAX` means "never".
+pub fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
 /// A mutual-exclusion lock whose `lock` never reports poisoning.
 #[derive(Debug, Default)]
 pub struct Mutex<T> {

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use super::{OverloadPolicy, RejectReason};
-use crate::sync::{Condvar, MutexGuard};
+use crate::sync::{deadline_after, Condvar, MutexGuard};
 
 /// The view of a strategy's state that admission needs.
 pub(crate) trait Bounded {
@@ -81,7 +81,7 @@ pub(crate) fn await_room<'a, S: Bounded>(
                         return Verdict::Refuse(Refusal::Reject(RejectReason::Full));
                     }
                     if let OverloadPolicy::BlockTimeout(timeout) = policy {
-                        deadline = Some(Instant::now() + timeout);
+                        deadline = deadline_after(timeout);
                     }
                 }
                 *guard.blocked_submitters() += 1;

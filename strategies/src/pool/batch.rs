@@ -2,11 +2,11 @@
 //! all of them (or a deadline), cancel the rest, and learn how each ended.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::job::Outcome;
 use super::{Admission, CancelToken, Executor, Job, Rejected};
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{deadline_after, Arc, Condvar, Mutex};
 
 /// How a batch's jobs ended, at the moment [`Batch::wait`] returned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -141,7 +141,7 @@ impl Batch {
     /// Waits until every job has ended, or `timeout` passes (`None`: no
     /// limit), and reports.
     pub fn wait(&self, timeout: Option<Duration>) -> BatchReport {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let deadline = timeout.and_then(deadline_after);
         let mut report = self.tracker.report.lock();
         while report.pending > 0 {
             let (woken, past_deadline) = self.tracker.settled.wait_until(report, deadline);

@@ -17,7 +17,7 @@
 //! a delivered job before it expires, so no job is stranded.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::admission::{await_room, Bounded, Verdict};
 use super::run::JobContext;
@@ -25,7 +25,7 @@ use super::shutdown::{shutdown_threads, Stop};
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
 use super::{Rejected, ShutdownMode, ShutdownReport};
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::sync::{deadline_after, Arc, Condvar, Mutex, MutexGuard};
 
 /// Workers on demand, up to a resizable capacity.
 ///
@@ -140,7 +140,7 @@ impl Shared {
         id: WorkerId,
         wake: &Condvar,
     ) -> Option<Job> {
-        let expires = Instant::now() + self.idle_timeout;
+        let expires = deadline_after(self.idle_timeout);
         let mut expired = false;
         loop {
             if mutant!(StrandingExpiry) && expired {
@@ -159,7 +159,7 @@ impl Shared {
                 state.workers -= 1;
                 return None;
             }
-            let (woken, past_deadline) = wake.wait_until(state, Some(expires));
+            let (woken, past_deadline) = wake.wait_until(state, expires);
             state = woken;
             expired = past_deadline;
         }

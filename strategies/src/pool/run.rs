@@ -82,10 +82,12 @@ impl JobContext {
         self.counters.finished(panicked);
         if let Err(payload) = &result {
             if let Some(handler) = &self.panic_handler {
-                handler(&JobPanic {
+                let report = JobPanic {
                     strategy: self.strategy,
                     message: panic_message(payload.as_ref()),
-                });
+                };
+                // A handler that panics in turn must not kill the worker.
+                let _ = catch_unwind(AssertUnwindSafe(|| handler(&report)));
             }
         }
         job.tell(if panicked {

@@ -2,7 +2,9 @@
 //! every thread and tokio strategy follows.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::sync::deadline_after;
 
 use super::run::JobContext;
 use super::workers::WorkerSet;
@@ -76,7 +78,7 @@ pub(crate) fn shutdown_threads(
     let deadline = match mode {
         ShutdownMode::Drain { deadline } => {
             stop.close();
-            deadline.map(|timeout| Instant::now() + timeout)
+            deadline.and_then(deadline_after)
         }
         ShutdownMode::Abort => {
             handed_back.extend(stop.abort());

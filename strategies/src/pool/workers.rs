@@ -94,6 +94,9 @@ impl WorkerSet {
         // The payload rides in a slot so that a refused spawn can return it.
         let slot = Arc::new(Mutex::new(Some(payload)));
         let thread_slot = Arc::clone(&slot);
+        // Held until the handle is stored, so that a shutdown that sees
+        // every thread exited cannot join before this handle is there.
+        let mut handles = self.handles.lock();
         let spawned = thread::Builder::new()
             .name(format!("contend-{}", self.name))
             .spawn(move || {
@@ -105,7 +108,6 @@ impl WorkerSet {
             });
         match spawned {
             Ok(handle) => {
-                let mut handles = self.handles.lock();
                 reap_finished(&mut handles);
                 handles.push(handle);
                 Ok(())

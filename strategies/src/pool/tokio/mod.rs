@@ -219,11 +219,42 @@ async fn run_job(context: &JobContext, mut job: Job) {
         context.skip_cancelled(job);
         return;
     }
-    let result = match context.start(&mut job) {
+    let work = context.start(&mut job);
+    // If the runtime drops this task mid-run (a caller's runtime shut down
+    // under it), the guard still closes the job's books: it ends as failed.
+    let running = Running {
+        context,
+        job: Some(job),
+    };
+    let result = match work {
         Work::Blocking(f) => catch_unwind(AssertUnwindSafe(f)),
         Work::Async(future) => AssertUnwindSafe(future).catch_unwind().await,
     };
-    context.finish(&job, result);
+    running.finish(result);
+}
+
+/// A started job whose end must be counted exactly once.
+struct Running<'a> {
+    context: &'a JobContext,
+    job: Option<Job>,
+}
+
+impl Running<'_> {
+    fn finish(mut self, result: std::thread::Result<()>) {
+        if let Some(job) = self.job.take() {
+            self.context.finish(&job, result);
+        }
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            let dropped: Box<dyn std::any::Any + Send> =
+                Box::new("the runtime dropped the task while the job ran");
+            self.context.finish(&job, Err(dropped));
+        }
+    }
 }
 
 /// The core of the task-per-job strategies (`tokio-spawn` and

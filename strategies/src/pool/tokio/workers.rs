@@ -130,12 +130,14 @@ impl Shared {
 
     /// Drops the oldest queued job (policy `DiscardOldest`). Workers
     /// receive without the lock, so only if the channel is still full.
-    fn discard_oldest(&self, intake: &Intake) {
+    fn discard_oldest(&self, intake: &Intake) -> bool {
         if intake.sender.is_full() {
             if let Ok(oldest) = self.receiver.try_recv() {
                 self.context.discard(oldest);
+                return true;
             }
         }
+        false
     }
 }
 
@@ -215,8 +217,14 @@ impl Executor for TokioWorkers {
         {
             Verdict::Room(intake) => (intake, Admission::Accepted),
             Verdict::DiscardOldest(intake) => {
-                shared.discard_oldest(&intake);
-                (intake, Admission::AcceptedDroppingOldest)
+                // A worker may have emptied a slot meanwhile: then nothing
+                // was dropped and the job is simply accepted.
+                let admission = if shared.discard_oldest(&intake) {
+                    Admission::AcceptedDroppingOldest
+                } else {
+                    Admission::Accepted
+                };
+                (intake, admission)
             }
             Verdict::Refuse(refusal) => return self.tasks.refuse(&shared.context, refusal, job),
         };
