@@ -3,7 +3,7 @@
 #![cfg(all(loom, feature = "mutants"))]
 
 use contend_strategies::mutants::{self, Mutant};
-use contend_tests::loom_models::{all_suites, fails};
+use contend_tests::loom_models::{all_suites, failure};
 use contend_tests::mutant_gate::{expected, report, Suite};
 
 #[test]
@@ -13,7 +13,7 @@ fn the_loom_suite_catches_every_mutant_it_should() {
         let _on = mutants::activate(mutant);
         let caught_by = all_suites().into_iter().find_map(|model| {
             let name = model.name.clone();
-            fails(model).then_some(name)
+            failure(model).map(|said| format!("{name}: {said}"))
         });
         report(mutant, Suite::Loom, caught_by.as_deref());
         if caught_by.is_none() && expected(mutant, Suite::Loom) {

@@ -94,16 +94,21 @@ pub fn all_suites() -> Vec<NamedModel> {
     all
 }
 
-/// Runs a model expecting it to fail; `true` if loom reported a failure
-/// (a broken assertion, a deadlock, a data race on a cell). The panic
-/// output is silenced while it runs.
-pub fn fails(model: NamedModel) -> bool {
+/// Runs a model expecting it to fail; `Some(what loom said)` if loom
+/// reported a failure (a broken assertion, a deadlock, a data race on a
+/// cell). The panic output is silenced while it runs.
+pub fn failure(model: NamedModel) -> Option<String> {
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         builder().check(model.model);
-    }))
-    .is_err();
+    }));
     std::panic::set_hook(quiet);
-    failed
+    let payload = outcome.err()?;
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("a failure without a message");
+    Some(message.lines().next().unwrap_or_default().to_owned())
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use contend_strategies::pool::{
     CancelToken, Dispatcher, Elastic, Executor, Fixed, Job, OverloadPolicy, PoolConfig, Semaphore,
-    ShutdownMode, Unbounded,
+    Serial, ShutdownMode, Unbounded,
 };
 use contend_strategies::sync::atomic::{AtomicUsize, Ordering};
 use contend_strategies::sync::{thread, Arc};
@@ -255,6 +255,10 @@ fn semaphore() -> Box<dyn Executor> {
     Box::new(Semaphore::new(PoolConfig::new(1)).unwrap())
 }
 
+fn serial() -> Box<dyn Executor> {
+    Box::new(Serial::new())
+}
+
 fn unbounded() -> Box<dyn Executor> {
     Box::new(Unbounded::new())
 }
@@ -279,7 +283,8 @@ pub fn suite() -> Vec<NamedModel> {
     let drain = ShutdownMode::DRAIN;
     let abort = ShutdownMode::Abort;
     let queued: [(&str, Build); 2] = [("fixed", fixed), ("dispatcher", dispatcher)];
-    let spawning: [(&str, Build); 3] = [
+    let spawning: [(&str, Build); 4] = [
+        ("serial", serial),
         ("semaphore", semaphore),
         ("unbounded", unbounded),
         ("elastic", elastic),
@@ -301,7 +306,7 @@ pub fn suite() -> Vec<NamedModel> {
             panic_keeps_the_worker(*build),
         );
     }
-    for (strategy, build) in queued.iter().chain(&spawning[2..]) {
+    for (strategy, build) in queued.iter().chain(&spawning[3..]) {
         add(
             strategy,
             "workers finishing while shutdowns start",
