@@ -229,9 +229,24 @@ pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, Str
             Ok(cases)
         }
         Err(TestError::Fail(why, case)) => Err(format!(
-            "{name}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::cache_machine::replay(<the constructor of {name}>, &{case:?});"
+            "{name}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::cache_machine::replay({path}::new, &{case:?});",
+            path = type_path::<C>()
         )),
         Err(TestError::Abort(why)) => Err(format!("{name}: proptest aborted: {why}")),
+    }
+}
+
+/// The cache's type as a path to paste
+/// (`contend_strategies::cache::SnapshotCache`).
+fn type_path<C>() -> String {
+    let full = std::any::type_name::<C>();
+    let without_generics = full.split('<').next().unwrap_or(full);
+    match without_generics.strip_prefix("contend_strategies::cache::") {
+        Some(inner) => format!(
+            "contend_strategies::cache::{}",
+            inner.rsplit("::").next().unwrap_or(inner)
+        ),
+        None => without_generics.to_owned(),
     }
 }
 
