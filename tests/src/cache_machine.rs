@@ -199,19 +199,12 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(256)
-}
-
 /// Runs the machine on the caches `make` builds; `Err` carries the shrunk
 /// case. Prints the cases run on a line the gate collects.
 pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, String> {
     let name = make().name();
     let config = Config {
-        cases: cases(),
+        cases: crate::support::proptest_cases(),
         failure_persistence: None,
         ..Config::default()
     };
@@ -230,23 +223,9 @@ pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, Str
         }
         Err(TestError::Fail(why, case)) => Err(format!(
             "{name}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::cache_machine::replay({path}::new, &{case:?});",
-            path = type_path::<C>()
+            path = crate::support::public_path::<C>("cache")
         )),
         Err(TestError::Abort(why)) => Err(format!("{name}: proptest aborted: {why}")),
-    }
-}
-
-/// The cache's type as a path to paste
-/// (`contend_strategies::cache::SnapshotCache`).
-fn type_path<C>() -> String {
-    let full = std::any::type_name::<C>();
-    let without_generics = full.split('<').next().unwrap_or(full);
-    match without_generics.strip_prefix("contend_strategies::cache::") {
-        Some(inner) => format!(
-            "contend_strategies::cache::{}",
-            inner.rsplit("::").next().unwrap_or(inner)
-        ),
-        None => without_generics.to_owned(),
     }
 }
 

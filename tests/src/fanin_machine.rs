@@ -277,19 +277,12 @@ fn check(case: &Case, sent: &[Sent], received: &Received) -> Result<(), String> 
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(256)
-}
-
 /// Runs the machine on `variant`; `Err` carries the shrunk case. Prints
 /// the cases run on a line the gate collects.
 pub fn explore<F: Variant>(variant: F) -> Result<u32, String> {
     let name = variant.name();
     let config = Config {
-        cases: cases(),
+        cases: crate::support::proptest_cases(),
         failure_persistence: None,
         ..Config::default()
     };
@@ -308,21 +301,9 @@ pub fn explore<F: Variant>(variant: F) -> Result<u32, String> {
         }
         Err(TestError::Fail(why, case)) => Err(format!(
             "{name}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::fanin_machine::replay({path}, &{case:?});",
-            path = type_path::<F>()
+            path = crate::support::public_path::<F>("fanin")
         )),
         Err(TestError::Abort(why)) => Err(format!("{name}: proptest aborted: {why}")),
-    }
-}
-
-/// The variant's type as a path to paste (`contend_strategies::fanin::Closer`).
-fn type_path<F>() -> String {
-    let full = std::any::type_name::<F>();
-    match full.strip_prefix("contend_strategies::fanin::") {
-        Some(inner) => format!(
-            "contend_strategies::fanin::{}",
-            inner.rsplit("::").next().unwrap_or(inner)
-        ),
-        None => full.to_owned(),
     }
 }
 

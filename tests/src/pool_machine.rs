@@ -447,13 +447,6 @@ fn check_books(
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(256)
-}
-
 /// Runs the machine against `build`; on failure returns the message with
 /// the shrunk case. Prints the cases run on a line the gate collects.
 pub fn explore(
@@ -461,7 +454,7 @@ pub fn explore(
     build: &dyn Fn(PoolConfig) -> Box<dyn Executor>,
 ) -> Result<u32, String> {
     let config = Config {
-        cases: cases(),
+        cases: crate::support::proptest_cases(),
         failure_persistence: None,
         ..Config::default()
     };

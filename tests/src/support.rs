@@ -81,3 +81,42 @@ impl Rng {
         self.below(0..100) < percent
     }
 }
+
+/// Property cases per variant: `PROPTEST_CASES` if set, else 256.
+pub fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(256)
+}
+
+/// `T`'s path as a user writes it: `contend_strategies::<module>::Type`
+/// for a type of that module (whatever private file defines it), without
+/// generic arguments; for it to be pasted into a replay line.
+pub fn public_path<T>(module: &str) -> String {
+    let full = std::any::type_name::<T>();
+    let path = full.split('<').next().unwrap_or(full);
+    let prefix = format!("contend_strategies::{module}::");
+    match path.strip_prefix(&prefix) {
+        Some(inner) => format!("{prefix}{}", inner.rsplit("::").next().unwrap_or(inner)),
+        None => path.to_owned(),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::public_path;
+
+    #[test]
+    fn a_type_s_public_path_drops_its_private_module_and_generics() {
+        assert_eq!(
+            public_path::<contend_strategies::cache::SnapshotCache<u64, u64>>("cache"),
+            "contend_strategies::cache::SnapshotCache"
+        );
+        assert_eq!(
+            public_path::<contend_strategies::fanin::Closer>("fanin"),
+            "contend_strategies::fanin::Closer"
+        );
+        assert_eq!(public_path::<String>("cache"), "alloc::string::String");
+    }
+}
