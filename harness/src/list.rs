@@ -32,12 +32,12 @@ pub fn render(scenarios: &[PathBuf]) -> String {
     for file in scenarios {
         match Scenario::load(file) {
             Ok(scenario) => {
+                let cells = scenario.cells.len();
+                let plural = if cells == 1 { "" } else { "s" };
                 let _ = writeln!(
                     text,
-                    "  {:20}  {} ({} cells)",
-                    scenario.name,
-                    scenario.description,
-                    scenario.cells.len()
+                    "  {:20}  {} ({cells} cell{plural})",
+                    scenario.name, scenario.description,
                 );
             }
             Err(error) => {
