@@ -293,8 +293,7 @@ impl CellResult {
         let spread = |f: &dyn Fn(&Repetition) -> f64| {
             Spread::of(&ok.iter().map(|r| f(r)).collect::<Vec<_>>())
         };
-        let e2e =
-            |r: &Repetition, q: fn(&Summary) -> f64| r.summaries.get(&primary).map_or(0.0, q);
+        let e2e = |r: &Repetition, q: fn(&Summary) -> f64| r.summaries.get(&primary).map_or(0.0, q);
         let merged = Merged {
             ok_repetitions: ok.len(),
             summaries: Metric::ALL

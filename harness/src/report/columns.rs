@@ -37,9 +37,8 @@ const fn column(header: &'static str, value: fn(&CellResult) -> String) -> Colum
 
 /// The columns of a `kind` scenario's table, after the cell and its status.
 pub fn columns(kind: Kind) -> Vec<Column> {
-    let throughput = |c: &CellResult| {
-        with_spread(c.merged.throughput.mean, c.merged.throughput.stdev, 0)
-    };
+    let throughput =
+        |c: &CellResult| with_spread(c.merged.throughput.mean, c.merged.throughput.stdev, 0);
     let mut columns = match kind {
         Kind::Pool => vec![
             column("jobs/s", throughput),
@@ -47,7 +46,9 @@ pub fn columns(kind: Kind) -> Vec<Column> {
             column("p99 ms", |c| latency(c, Metric::EndToEnd, |s| s.p99_ms)),
             column("p99.9 ms", |c| latency(c, Metric::EndToEnd, |s| s.p999_ms)),
             column("max ms", |c| latency(c, Metric::EndToEnd, |s| s.max_ms)),
-            column("queue p99 ms", |c| latency(c, Metric::QueueWait, |s| s.p99_ms)),
+            column("queue p99 ms", |c| {
+                latency(c, Metric::QueueWait, |s| s.p99_ms)
+            }),
             column("rejected", |c| format!("{:.0}", c.merged.rejected.mean)),
             column("discarded", |c| format!("{:.0}", c.merged.discarded.mean)),
             column("timeouts", |c| format!("{:.0}", c.merged.timeouts.mean)),
@@ -59,16 +60,28 @@ pub fn columns(kind: Kind) -> Vec<Column> {
             column("read p99.9 ms", |c| latency(c, Metric::Read, |s| s.p999_ms)),
             column("read max ms", |c| latency(c, Metric::Read, |s| s.max_ms)),
             column("write p99 ms", |c| latency(c, Metric::Write, |s| s.p99_ms)),
-            column("refresh p50 ms", |c| latency(c, Metric::Refresh, |s| s.p50_ms)),
-            column("refresh max ms", |c| latency(c, Metric::Refresh, |s| s.max_ms)),
+            column("refresh p50 ms", |c| {
+                latency(c, Metric::Refresh, |s| s.p50_ms)
+            }),
+            column("refresh max ms", |c| {
+                latency(c, Metric::Refresh, |s| s.max_ms)
+            }),
             column("torn reads", |c| format!("{:.0}", c.merged.torn_reads.mean)),
         ],
         Kind::FanIn => vec![
             column("items/s", throughput),
-            column("delivery p50 ms", |c| latency(c, Metric::Delivery, |s| s.p50_ms)),
-            column("delivery p99 ms", |c| latency(c, Metric::Delivery, |s| s.p99_ms)),
-            column("delivery p99.9 ms", |c| latency(c, Metric::Delivery, |s| s.p999_ms)),
-            column("delivery max ms", |c| latency(c, Metric::Delivery, |s| s.max_ms)),
+            column("delivery p50 ms", |c| {
+                latency(c, Metric::Delivery, |s| s.p50_ms)
+            }),
+            column("delivery p99 ms", |c| {
+                latency(c, Metric::Delivery, |s| s.p99_ms)
+            }),
+            column("delivery p99.9 ms", |c| {
+                latency(c, Metric::Delivery, |s| s.p999_ms)
+            }),
+            column("delivery max ms", |c| {
+                latency(c, Metric::Delivery, |s| s.max_ms)
+            }),
             column("send p99 ms", |c| latency(c, Metric::Send, |s| s.p99_ms)),
             column("lost", |c| c.merged.lost.to_string()),
         ],

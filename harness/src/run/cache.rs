@@ -34,11 +34,26 @@ use crate::scenario::{CacheWorkload, StrategyParams};
 /// The cache variants a scenario may name, with one line each.
 pub const STRATEGIES: [(&str, &str); 6] = [
     ("mutex", "one mutex around the map, readers included"),
-    ("rwlock", "one read-write lock: readers share it, a refresh blocks them all"),
-    ("sharded", "read-write-locked shards (`shards`); refreshes not atomic"),
-    ("snapshot", "an immutable map swapped atomically: readers never block"),
-    ("dashmap", "the dashmap crate (sharded locks); refreshes not atomic"),
-    ("papaya", "the papaya crate (lock-free); refreshes not atomic"),
+    (
+        "rwlock",
+        "one read-write lock: readers share it, a refresh blocks them all",
+    ),
+    (
+        "sharded",
+        "read-write-locked shards (`shards`); refreshes not atomic",
+    ),
+    (
+        "snapshot",
+        "an immutable map swapped atomically: readers never block",
+    ),
+    (
+        "dashmap",
+        "the dashmap crate (sharded locks); refreshes not atomic",
+    ),
+    (
+        "papaya",
+        "the papaya crate (lock-free); refreshes not atomic",
+    ),
 ];
 
 /// The names of [`STRATEGIES`].
@@ -148,37 +163,42 @@ pub fn run(spec: &CellSpec, workload: &CacheWorkload, stop: &AtomicBool) -> Repe
         }
     };
     let cache: &dyn Cache<u64, u64> = cache.as_ref();
-    cache.refresh((0..workload.keys).map(|k| (k, 0)).collect(), RefreshMode::Merge);
+    cache.refresh(
+        (0..workload.keys).map(|k| (k, 0)).collect(),
+        RefreshMode::Merge,
+    );
     let collector = Collector::new();
     let progress = AtomicU64::new(0);
     let readers_done = AtomicBool::new(false);
     let started = Instant::now();
     let deadline = workload.duration.map(|d| started + d);
-    let (tallies, refreshes) = with_progress(spec.progress, &|| progress.load(Ordering::Relaxed), || {
-        std::thread::scope(|scope| {
-            let writer = scope.spawn(|| {
-                let refreshes = writer(cache, workload, &collector, &readers_done, stop);
-                collector.flush_thread();
-                refreshes
-            });
-            let readers: Vec<_> = (0..spec.params.readers as u64)
-                .map(|index| {
-                    let (collector, progress) = (&collector, &progress);
-                    scope.spawn(move || {
-                        let tally = reader(cache, workload, index, deadline, collector, progress, stop);
-                        collector.flush_thread();
-                        tally
+    let (tallies, refreshes) =
+        with_progress(spec.progress, &|| progress.load(Ordering::Relaxed), || {
+            std::thread::scope(|scope| {
+                let writer = scope.spawn(|| {
+                    let refreshes = writer(cache, workload, &collector, &readers_done, stop);
+                    collector.flush_thread();
+                    refreshes
+                });
+                let readers: Vec<_> = (0..spec.params.readers as u64)
+                    .map(|index| {
+                        let (collector, progress) = (&collector, &progress);
+                        scope.spawn(move || {
+                            let tally =
+                                reader(cache, workload, index, deadline, collector, progress, stop);
+                            collector.flush_thread();
+                            tally
+                        })
                     })
-                })
-                .collect();
-            let tallies: Vec<ReaderTally> = readers
-                .into_iter()
-                .map(|r| r.join().expect("a reader never panics"))
-                .collect();
-            readers_done.store(true, Ordering::Relaxed);
-            (tallies, writer.join().expect("the writer never panics"))
-        })
-    });
+                    .collect();
+                let tallies: Vec<ReaderTally> = readers
+                    .into_iter()
+                    .map(|r| r.join().expect("a reader never panics"))
+                    .collect();
+                readers_done.store(true, Ordering::Relaxed);
+                (tallies, writer.join().expect("the writer never panics"))
+            })
+        });
     probes.sample();
     let wall = started.elapsed();
     let refreshed: Vec<u64> = (0..workload.refresh_keys).collect();
@@ -254,7 +274,11 @@ fn reader(
 ) -> ReaderTally {
     let mut rng = StdRng::seed_from_u64(workload.seed.wrapping_add(index));
     let mix = workload.mix;
-    let (get, get_many, insert) = (mix.get, mix.get + mix.get_many, mix.get + mix.get_many + mix.insert);
+    let (get, get_many, insert) = (
+        mix.get,
+        mix.get + mix.get_many,
+        mix.get + mix.get_many + mix.insert,
+    );
     let stride = (workload.refresh_keys / workload.read_batch as u64).max(1);
     let mut batch = vec![0u64; workload.read_batch];
     let ops = workload.ops.unwrap_or(u64::MAX);

@@ -79,7 +79,11 @@ pub(crate) struct Measured {
 
 /// Runs `body` while a thread prints `done()` every 200 ms on stderr (if
 /// `enabled`), for the parent's progress bar.
-pub(crate) fn with_progress<R>(enabled: bool, done: &(dyn Fn() -> u64 + Sync), body: impl FnOnce() -> R) -> R {
+pub(crate) fn with_progress<R>(
+    enabled: bool,
+    done: &(dyn Fn() -> u64 + Sync),
+    body: impl FnOnce() -> R,
+) -> R {
     let finished = AtomicBool::new(false);
     std::thread::scope(|scope| {
         if enabled {

@@ -27,9 +27,18 @@ use crate::scenario::{FanInWorkload, StrategyParams};
 
 /// The fan-in variants a scenario may name, with one line each.
 pub const STRATEGIES: [(&str, &str); 5] = [
-    ("drop-close", "a mutex and two condvars; closes when the last producer drops"),
-    ("closer", "Go's wg.Wait(); close(ch): a closer thread waits for every producer"),
-    ("tokio-mpsc", "tokio's mpsc channel, driven from threads (capacity >= 1 or unbounded)"),
+    (
+        "drop-close",
+        "a mutex and two condvars; closes when the last producer drops",
+    ),
+    (
+        "closer",
+        "Go's wg.Wait(); close(ch): a closer thread waits for every producer",
+    ),
+    (
+        "tokio-mpsc",
+        "tokio's mpsc channel, driven from threads (capacity >= 1 or unbounded)",
+    ),
     ("crossbeam", "crossbeam-channel"),
     ("flume", "flume"),
 ];
@@ -70,7 +79,9 @@ fn dispatch<A: WithVariant>(name: &str, action: A) -> Option<A::Out> {
 }
 
 fn capacity(params: &StrategyParams) -> Capacity {
-    params.capacity.map_or(Capacity::Unbounded, Capacity::Bounded)
+    params
+        .capacity
+        .map_or(Capacity::Unbounded, Capacity::Bounded)
 }
 
 /// Checks that the variant `name` builds a channel with `params`
@@ -133,8 +144,14 @@ impl FanInBooks {
         };
         say(self.missing, "items sent were never received");
         say(self.duplicates, "items were received more than once");
-        say(self.out_of_order, "items arrived out of order for their producer");
-        say(self.phantom, "items were received that no successful send sent");
+        say(
+            self.out_of_order,
+            "items arrived out of order for their producer",
+        );
+        say(
+            self.phantom,
+            "items were received that no successful send sent",
+        );
         say(self.send_failures, "sends failed");
         if self.unfinished_at_end > 0 {
             problems.push(format!(
@@ -257,7 +274,15 @@ pub fn run(spec: &CellSpec, workload: &FanInWorkload, stop: &AtomicBool) -> Repe
             drive(fanin, self.spec, self.workload, self.stop)
         }
     }
-    dispatch(&spec.strategy, Drive { spec, workload, stop }).unwrap_or_else(|| {
+    dispatch(
+        &spec.strategy,
+        Drive {
+            spec,
+            workload,
+            stop,
+        },
+    )
+    .unwrap_or_else(|| {
         Repetition::failed(Status::Crashed {
             message: format!("unknown fan-in strategy `{}`", spec.strategy),
         })
@@ -404,7 +429,10 @@ mod tests {
         let books = books_of(&[(0, 0), (0, 1), (0, 1), (0, 2)], &[3]);
         assert_eq!(books.duplicates, 1);
         let message = books.check().unwrap_err();
-        assert!(message.contains("1 items were received more than once"), "{message}");
+        assert!(
+            message.contains("1 items were received more than once"),
+            "{message}"
+        );
         assert_eq!(CellBooks::FanIn(books).lost(), 1);
     }
 
@@ -412,7 +440,10 @@ mod tests {
     fn a_missing_item_fails_the_fanin_books() {
         let books = books_of(&[(0, 0), (0, 2), (1, 0)], &[3, 1]);
         assert_eq!(books.missing, 1);
-        assert!(books.check().unwrap_err().contains("1 items sent were never received"));
+        assert!(books
+            .check()
+            .unwrap_err()
+            .contains("1 items sent were never received"));
     }
 
     #[test]
@@ -440,7 +471,11 @@ mod tests {
         assert_eq!(books.phantom, 1);
         assert!(books.check().is_err());
         let tally = FanInTally::new(1, 4);
-        assert!(tally.books(&[0], 1, 0, 0).check().unwrap_err().contains("sends failed"));
+        assert!(tally
+            .books(&[0], 1, 0, 0)
+            .check()
+            .unwrap_err()
+            .contains("sends failed"));
     }
 
     #[test]
@@ -454,7 +489,11 @@ mod tests {
             assert_eq!(check(name, &params), Ok(()), "{name}");
         }
         params.capacity = Some(0);
-        assert!(check("tokio-mpsc", &params).unwrap_err().contains("allowed"));
-        assert!(check("nope", &params).unwrap_err().contains("allowed: drop-close"));
+        assert!(check("tokio-mpsc", &params)
+            .unwrap_err()
+            .contains("allowed"));
+        assert!(check("nope", &params)
+            .unwrap_err()
+            .contains("allowed: drop-close"));
     }
 }

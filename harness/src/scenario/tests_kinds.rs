@@ -126,18 +126,58 @@ fn a_cache_mix_must_add_up_to_100_percent() {
         "must add up to 100 (percent of reader operations), got 90; keys: get, get_many, insert, remove",
     );
     bad(CACHE, "get = 80", "get = 180", "0 to 100, got 180");
-    bad(CACHE, "get = 80", "got = 80", "unknown field `got`, expected one of `get`");
+    bad(
+        CACHE,
+        "get = 80",
+        "got = 80",
+        "unknown field `got`, expected one of `get`",
+    );
 }
 
 #[test]
 fn impossible_cache_sizes_are_refused() {
-    bad(CACHE, "refresh_keys = 100", "refresh_keys = 2000", "at most `keys` (1000)");
-    bad(CACHE, "read_batch = 8", "read_batch = 200", "at most `refresh_keys` (100)");
-    bad(CACHE, "keys = 1000", "keys = 0", "`keys` must be at least 1, got 0");
-    bad(CACHE, "readers = [2, 4]", "readers = [2, 0]", "`readers` must be at least 1");
-    bad(CACHE, "refresh_every = \"5ms\"", "refresh_every = \"0s\"", "more than 0");
-    bad(CACHE, "refresh_every = \"5ms\"", "refresh_every = \"5\"", "unit");
-    bad(CACHE, "shards = [4, 16]", "shards = [4, 0]", "`shards` must be at least 1, got 0");
+    bad(
+        CACHE,
+        "refresh_keys = 100",
+        "refresh_keys = 2000",
+        "at most `keys` (1000)",
+    );
+    bad(
+        CACHE,
+        "read_batch = 8",
+        "read_batch = 200",
+        "at most `refresh_keys` (100)",
+    );
+    bad(
+        CACHE,
+        "keys = 1000",
+        "keys = 0",
+        "`keys` must be at least 1, got 0",
+    );
+    bad(
+        CACHE,
+        "readers = [2, 4]",
+        "readers = [2, 0]",
+        "`readers` must be at least 1",
+    );
+    bad(
+        CACHE,
+        "refresh_every = \"5ms\"",
+        "refresh_every = \"0s\"",
+        "more than 0",
+    );
+    bad(
+        CACHE,
+        "refresh_every = \"5ms\"",
+        "refresh_every = \"5\"",
+        "unit",
+    );
+    bad(
+        CACHE,
+        "shards = [4, 16]",
+        "shards = [4, 0]",
+        "`shards` must be at least 1, got 0",
+    );
     bad_at(
         CACHE,
         "refresh_keys = 100",
@@ -149,7 +189,13 @@ fn impossible_cache_sizes_are_refused() {
 
 #[test]
 fn a_cache_workload_needs_a_stop_and_refuses_pool_fields() {
-    bad_at(CACHE, "ops = 1000\n", "", 5, "needs `ops` (per reader) or `duration`");
+    bad_at(
+        CACHE,
+        "ops = 1000\n",
+        "",
+        5,
+        "needs `ops` (per reader) or `duration`",
+    );
     bad(
         CACHE,
         "ops = 1000",
@@ -221,8 +267,18 @@ fn impossible_fanin_values_are_refused() {
         "capacity = \"infinite\"",
         "write a whole number of at least 0 (0 is a rendezvous) or \"unbounded\"",
     );
-    bad(FANIN, "producers = [2, 4]", "producers = 0", "`producers` must be at least 1");
-    bad(FANIN, "items = 1000", "items = -5", "`items` must be at least 1, got -5");
+    bad(
+        FANIN,
+        "producers = [2, 4]",
+        "producers = 0",
+        "`producers` must be at least 1",
+    );
+    bad(
+        FANIN,
+        "items = 1000",
+        "items = -5",
+        "`items` must be at least 1, got -5",
+    );
     bad_at(
         FANIN,
         "items = 1000",

@@ -10,8 +10,8 @@ use super::error::{ScenarioError, Source};
 use super::gate::Gate;
 use super::params::{self, Key};
 use super::raw::{
-    RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawQuick,
-    RawScenario, RawService, RawStrategy, RawWorkload,
+    RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawQuick, RawScenario,
+    RawService, RawStrategy, RawWorkload,
 };
 use super::{
     duration, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario, Workload,

@@ -117,14 +117,13 @@ impl Workload {
 
     /// One line for reports: how much load, in the kind's words.
     pub fn describe(&self) -> String {
-        let limit = |count: Option<u64>, what: &str, duration: Option<Duration>| match (
-            count, duration,
-        ) {
-            (Some(n), Some(d)) => format!("{n} {what} or {}", display_duration(d)),
-            (Some(n), None) => format!("{n} {what}"),
-            (None, Some(d)) => display_duration(d),
-            (None, None) => String::new(),
-        };
+        let limit =
+            |count: Option<u64>, what: &str, duration: Option<Duration>| match (count, duration) {
+                (Some(n), Some(d)) => format!("{n} {what} or {}", display_duration(d)),
+                (Some(n), None) => format!("{n} {what}"),
+                (None, Some(d)) => display_duration(d),
+                (None, None) => String::new(),
+            };
         match self {
             Workload::Pool(w) => format!(
                 "{}, arrival `{}`",
