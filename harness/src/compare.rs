@@ -287,7 +287,7 @@ mod tests {
     use crate::load::arrival::Arrival;
     use crate::load::service::ServiceModel;
     use crate::results::Merged;
-    use crate::scenario::PoolWorkload;
+    use crate::scenario::{PoolWorkload, Workload};
     use std::collections::BTreeMap;
 
     fn cell(label: &str, throughput: Spread) -> CellResult {
@@ -324,7 +324,7 @@ mod tests {
             cores: 2,
             reference: "serial".into(),
             repetitions: 3,
-            workload: PoolWorkload {
+            workload: Workload::Pool(PoolWorkload {
                 jobs: Some(1),
                 duration: None,
                 arrival: Arrival::Batch,
@@ -333,7 +333,7 @@ mod tests {
                 cancel_rate: 0.0,
                 downstream: None,
                 seed: 1,
-            },
+            }),
             cells,
             gates: Vec::new(),
             interrupted: false,

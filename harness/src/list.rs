@@ -1,5 +1,5 @@
-//! `contend list`: every strategy and every scenario of the default suite,
-//! one line each.
+//! `contend list`: every strategy (pool, cache, fan-in) and every scenario
+//! of the default suite, one line each.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -26,6 +26,15 @@ pub fn render(scenarios: &[PathBuf]) -> String {
         "overload policies: {}",
         OverloadPolicy::NAMES.join(", ")
     );
+    for (kind, variants) in [
+        ("cache", &crate::run::cache::STRATEGIES[..]),
+        ("fan-in", &crate::run::fanin::STRATEGIES[..]),
+    ] {
+        let _ = writeln!(text, "{kind} strategies:");
+        for (name, summary) in variants {
+            let _ = writeln!(text, "  {name:width$}  {summary}");
+        }
+    }
     if !scenarios.is_empty() {
         text.push_str("scenarios:\n");
     }
@@ -36,8 +45,10 @@ pub fn render(scenarios: &[PathBuf]) -> String {
                 let plural = if cells == 1 { "" } else { "s" };
                 let _ = writeln!(
                     text,
-                    "  {:20}  {} ({cells} cell{plural})",
-                    scenario.name, scenario.description,
+                    "  {:20}  [{}] {} ({cells} cell{plural})",
+                    scenario.name,
+                    scenario.kind.name(),
+                    scenario.description,
                 );
             }
             Err(error) => {

@@ -40,15 +40,31 @@ pub enum Metric {
     /// Open loop only: how late the generator submitted a job, relative to
     /// its scheduled arrival.
     Lateness,
+    /// Cache: one reader operation that reads (`get` or `get_many`).
+    Read,
+    /// Cache: one reader operation that writes a single key (`insert` or
+    /// `remove`).
+    Write,
+    /// Cache: one `refresh` call of the periodic writer (the whole batch).
+    Refresh,
+    /// Fan-in: from the `send` call to the consumer receiving the item.
+    Delivery,
+    /// Fan-in: time spent in `send` (blocked on a full channel included).
+    Send,
 }
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 4] = [
+    pub const ALL: [Metric; 9] = [
         Metric::EndToEnd,
         Metric::QueueWait,
         Metric::Service,
         Metric::Lateness,
+        Metric::Read,
+        Metric::Write,
+        Metric::Refresh,
+        Metric::Delivery,
+        Metric::Send,
     ];
 
     /// The metric's name in files and gates (`end_to_end`, `queue_wait`, …).
@@ -58,6 +74,11 @@ impl Metric {
             Metric::Service => "service",
             Metric::EndToEnd => "end_to_end",
             Metric::Lateness => "lateness",
+            Metric::Read => "read",
+            Metric::Write => "write",
+            Metric::Refresh => "refresh",
+            Metric::Delivery => "delivery",
+            Metric::Send => "send",
         }
     }
 
@@ -79,40 +100,49 @@ pub fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("static bounds are valid")
 }
 
-/// One histogram per [`Metric`].
-#[derive(Clone, Debug)]
+/// One histogram per [`Metric`], each allocated on its first recording: a
+/// cell uses a few of the metrics, and a histogram costs some 220 KB.
+#[derive(Clone, Debug, Default)]
 pub struct Histograms {
-    by_metric: [Histogram<u64>; 4],
+    by_metric: [Option<Histogram<u64>>; Metric::ALL.len()],
 }
 
-impl Default for Histograms {
-    fn default() -> Self {
-        Self {
-            by_metric: std::array::from_fn(|_| new_histogram()),
-        }
-    }
+/// The histogram of a metric nothing was recorded in.
+fn empty() -> &'static Histogram<u64> {
+    static EMPTY: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(new_histogram)
 }
 
 impl Histograms {
     /// The histogram of `metric`.
     pub fn get(&self, metric: Metric) -> &Histogram<u64> {
-        &self.by_metric[metric.index()]
+        self.by_metric[metric.index()]
+            .as_ref()
+            .unwrap_or_else(|| empty())
+    }
+
+    fn slot(&mut self, metric: Metric) -> &mut Histogram<u64> {
+        self.by_metric[metric.index()].get_or_insert_with(new_histogram)
     }
 
     /// Records one value, clamped to the tracked range.
     pub fn record(&mut self, metric: Metric, nanos: u64) {
-        self.by_metric[metric.index()].saturating_record(nanos.max(1));
+        self.slot(metric).saturating_record(nanos.max(1));
     }
 
     /// Records `value` `count` times.
     pub fn record_n(&mut self, metric: Metric, nanos: u64, count: u64) {
-        self.by_metric[metric.index()].saturating_record_n(nanos.max(1), count);
+        self.slot(metric).saturating_record_n(nanos.max(1), count);
     }
 
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Histograms) {
-        for (mine, theirs) in self.by_metric.iter_mut().zip(&other.by_metric) {
-            mine.add(theirs).expect("histograms share their bounds");
+        for metric in Metric::ALL {
+            if let Some(theirs) = &other.by_metric[metric.index()] {
+                self.slot(metric)
+                    .add(theirs)
+                    .expect("histograms share their bounds");
+            }
         }
     }
 }

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::record::{HistogramData, Histograms, Metric, Summary};
-use crate::run::books::Books;
-use crate::scenario::{GateMetric, GateResult, PoolWorkload, Stat};
+use crate::run::books::CellBooks;
+use crate::scenario::{GateMetric, GateResult, Kind, Stat, Workload};
 
 /// The version of the results format.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -60,7 +60,7 @@ pub struct ScenarioResult {
     pub name: String,
     /// What it shows.
     pub description: String,
-    /// Strategy family (`pool`).
+    /// Strategy family (`pool`, `cache`, `fanin`).
     pub kind: String,
     /// The scenario file.
     pub file: String,
@@ -75,13 +75,21 @@ pub struct ScenarioResult {
     /// Repetitions per cell.
     pub repetitions: usize,
     /// The workload as run (after `--quick`).
-    pub workload: PoolWorkload,
+    pub workload: Workload,
     /// The cells, in file order.
     pub cells: Vec<CellResult>,
     /// The gates.
     pub gates: Vec<GateResult>,
     /// Ctrl-C stopped the run: cells after the interruption are missing.
     pub interrupted: bool,
+}
+
+impl ScenarioResult {
+    /// The kind, read from its name (`pool` for a name this build does
+    /// not know).
+    pub fn kind(&self) -> Kind {
+        Kind::from_name(&self.kind).unwrap_or(Kind::Pool)
+    }
 }
 
 /// How a repetition ended.
@@ -132,7 +140,8 @@ pub struct Repetition {
     pub status: Status,
     /// From the first submit to the end of shutdown.
     pub wall_s: f64,
-    /// Jobs that ran, per second of `wall_s`.
+    /// Work done per second of `wall_s`: jobs that ran (pool), reader
+    /// operations (cache), items received (fan-in).
     pub throughput: f64,
     /// User + system CPU of the process.
     pub cpu_s: f64,
@@ -143,7 +152,7 @@ pub struct Repetition {
     /// Threads before the strategy was built (the harness's own).
     pub base_threads: u64,
     /// The books.
-    pub books: Books,
+    pub books: CellBooks,
     /// Downstream requests timed out.
     pub timeouts: u64,
     /// Most requests ever waiting for a downstream connection.
@@ -167,7 +176,7 @@ impl Repetition {
             peak_rss_kb: 0,
             peak_threads: 0,
             base_threads: 0,
-            books: Books::default(),
+            books: CellBooks::default(),
             timeouts: 0,
             peak_downstream_waiting: 0,
             summaries: BTreeMap::new(),
@@ -212,9 +221,10 @@ pub struct Merged {
     pub summaries: BTreeMap<Metric, Summary>,
     /// Throughput across repetitions.
     pub throughput: Spread,
-    /// End-to-end p50 across repetitions, ms.
+    /// p50 of the kind's main latency (end-to-end, read, delivery)
+    /// across repetitions, ms.
     pub p50_ms: Spread,
-    /// End-to-end p99 across repetitions, ms.
+    /// p99 of the kind's main latency across repetitions, ms.
     pub p99_ms: Spread,
     /// CPU seconds across repetitions.
     pub cpu_s: Spread,
@@ -230,8 +240,11 @@ pub struct Merged {
     pub discarded: Spread,
     /// Downstream timeouts per repetition.
     pub timeouts: Spread,
-    /// Most jobs lost or run twice in any repetition.
+    /// Most jobs (or items) lost or run (received) twice in any repetition.
     pub lost: u64,
+    /// Torn `get_many` reads per repetition (cache).
+    #[serde(default)]
+    pub torn_reads: Spread,
 }
 
 /// A cell and its repetitions.
@@ -254,12 +267,14 @@ pub struct CellResult {
 }
 
 impl CellResult {
-    /// Gathers `repetitions` of a cell and merges the ok ones.
+    /// Gathers `repetitions` of a cell and merges the ok ones; `primary`
+    /// is the latency `p50_ms` and `p99_ms` follow (the kind's main one).
     pub fn gather(
         label: String,
         strategy: String,
         params: BTreeMap<String, String>,
         repetitions: Vec<Repetition>,
+        primary: Metric,
     ) -> Self {
         // Interrupted repetitions balanced their books too: their partial
         // numbers are kept (and the cell's status says interrupted).
@@ -278,9 +293,7 @@ impl CellResult {
         let spread = |f: &dyn Fn(&Repetition) -> f64| {
             Spread::of(&ok.iter().map(|r| f(r)).collect::<Vec<_>>())
         };
-        let e2e = |r: &Repetition, q: fn(&Summary) -> f64| {
-            r.summaries.get(&Metric::EndToEnd).map_or(0.0, q)
-        };
+        let e2e = |r: &Repetition, q: fn(&Summary) -> f64| r.summaries.get(&primary).map_or(0.0, q);
         let merged = Merged {
             ok_repetitions: ok.len(),
             summaries: Metric::ALL
@@ -298,12 +311,13 @@ impl CellResult {
                 .map(|r| r.peak_rss_kb as f64 / 1024.0)
                 .fold(0.0, f64::max),
             peak_threads: ok.iter().map(|r| r.peak_threads).max().unwrap_or(0),
-            rejected: spread(&|r| r.books.rejected.total() as f64),
-            discarded: spread(&|r| r.books.discarded as f64),
+            rejected: spread(&|r| r.books.rejected() as f64),
+            discarded: spread(&|r| r.books.discarded() as f64),
+            torn_reads: spread(&|r| r.books.torn_reads() as f64),
             timeouts: spread(&|r| r.timeouts as f64),
             lost: repetitions
                 .iter()
-                .map(|r| r.books.lost().unsigned_abs() + r.books.duplicates)
+                .map(|r| r.books.lost())
                 .max()
                 .unwrap_or(0),
         };
@@ -367,6 +381,12 @@ impl CellResult {
             GateMetric::PeakRssMb => m.peak_rss_mb,
             GateMetric::CpuS => m.cpu_s.mean,
             GateMetric::WallS => m.wall_s.mean,
+            GateMetric::TornReads => self
+                .repetitions
+                .iter()
+                .map(|r| r.books.torn_reads())
+                .max()
+                .unwrap_or(0) as f64,
         })
     }
 }

@@ -29,3 +29,24 @@ fn an_unknown_command_exits_with_code_2() {
     let output = contend(&["frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn list_names_the_cache_and_fanin_variants_and_the_new_scenarios() {
+    let output = contend(&["list"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for name in contend::run::cache::NAMES
+        .iter()
+        .chain(&contend::run::fanin::NAMES)
+    {
+        assert!(
+            text.lines()
+                .any(|line| line.split_whitespace().next() == Some(name)),
+            "no line for {name} in:\n{text}"
+        );
+    }
+    assert!(text.contains("cache strategies:"), "{text}");
+    assert!(text.contains("fan-in strategies:"), "{text}");
+    assert!(text.contains("read-mostly-cache     [cache]"), "{text}");
+    assert!(text.contains("fanin-producers       [fanin]"), "{text}");
+}

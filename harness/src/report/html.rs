@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::markdown::ms;
+use super::columns::columns;
 use super::svg::{bar_chart, escape, line_chart, Axis, Series};
 use crate::record::Metric;
 use crate::results::{CellResult, ScenarioResult};
@@ -61,15 +61,16 @@ fn percentile_chart(result: &ScenarioResult, metric: Metric, title: &str) -> Opt
     })
 }
 
-fn e2e_p99(cell: &CellResult) -> f64 {
-    cell.merged
-        .summaries
-        .get(&Metric::EndToEnd)
-        .map_or(0.0, |s| s.p99_ms)
+/// p99 of the kind's main latency (`merged.p99_ms` follows it).
+fn main_p99(cell: &CellResult) -> f64 {
+    cell.merged.p99_ms.mean
 }
 
 /// Charts of throughput and p99 against each parameter a strategy sweeps.
 fn sweep_charts(result: &ScenarioResult, out: &mut String) {
+    let kind = result.kind();
+    let throughput_title = format!("throughput, {}", kind.throughput_unit());
+    let p99_title = format!("{} p99, ms (log)", kind.primary().name());
     let keys: BTreeSet<&String> = result.cells.iter().flat_map(|c| c.params.keys()).collect();
     for key in keys {
         // Series: a strategy with its other parameters fixed; x: the key's values.
@@ -112,15 +113,11 @@ fn sweep_charts(result: &ScenarioResult, out: &mut String) {
         };
         for (title, pick, log) in [
             (
-                "throughput, jobs/s",
+                throughput_title.as_str(),
                 (|c: &CellResult| c.merged.throughput.mean) as fn(&CellResult) -> f64,
                 false,
             ),
-            (
-                "end-to-end p99, ms (log)",
-                e2e_p99 as fn(&CellResult) -> f64,
-                true,
-            ),
+            (p99_title.as_str(), main_p99 as fn(&CellResult) -> f64, true),
         ] {
             let lines: Vec<Series> = series
                 .iter()
@@ -165,39 +162,26 @@ pub fn render(result: &ScenarioResult) -> String {
         escape(&result.started_at),
         if result.interrupted { " · <span class=\"fail\">interrupted</span>" } else { "" }
     );
-    out.push_str("<table><tr><th>cell</th><th>status</th><th>jobs/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>queue p99 ms</th><th>rejected</th><th>discarded</th><th>timeouts</th><th>peak threads</th><th>peak RSS MB</th><th>CPU s</th></tr>");
+    let kind = result.kind();
+    let columns = columns(kind);
+    out.push_str("<table><tr><th>cell</th><th>status</th>");
+    for column in &columns {
+        let _ = write!(out, "<th>{}</th>", escape(column.header));
+    }
+    out.push_str("</tr>");
     for cell in &result.cells {
-        let m = &cell.merged;
-        let e2e = m
-            .summaries
-            .get(&Metric::EndToEnd)
-            .copied()
-            .unwrap_or_default();
-        let queue = m
-            .summaries
-            .get(&Metric::QueueWait)
-            .copied()
-            .unwrap_or_default();
         let status = cell.status();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td></tr>",
+            "<tr><td>{}</td><td class=\"{}\">{}</td>",
             escape(&cell.label),
             if status.is_ok() { "pass" } else { "fail" },
             status.word(),
-            m.throughput.mean,
-            ms(e2e.p50_ms),
-            ms(e2e.p99_ms),
-            ms(e2e.p999_ms),
-            ms(e2e.max_ms),
-            ms(queue.p99_ms),
-            m.rejected.mean,
-            m.discarded.mean,
-            m.timeouts.mean,
-            m.peak_threads,
-            m.peak_rss_mb,
-            m.cpu_s.mean
         );
+        for column in &columns {
+            let _ = write!(out, "<td>{}</td>", escape(&(column.value)(cell)));
+        }
+        out.push_str("</tr>");
     }
     out.push_str("</table>");
     if !result.gates.is_empty() {
@@ -222,11 +206,18 @@ pub fn render(result: &ScenarioResult) -> String {
         out.push_str("</ul>");
     }
     out.push_str("<h2>Latency by percentile</h2>");
-    for (metric, title) in [
-        (Metric::EndToEnd, "end-to-end latency by percentile"),
-        (Metric::QueueWait, "queue wait by percentile"),
-        (Metric::Lateness, "open-loop start lateness by percentile"),
-    ] {
+    for &metric in kind.metrics() {
+        let title = match metric {
+            Metric::EndToEnd => "end-to-end latency by percentile",
+            Metric::QueueWait => "queue wait by percentile",
+            Metric::Service => continue,
+            Metric::Lateness => "open-loop start lateness by percentile",
+            Metric::Read => "cache reads (get, get_many) by percentile",
+            Metric::Write => "cache single-key writes (insert, remove) by percentile",
+            Metric::Refresh => "the writer's refreshes by percentile",
+            Metric::Delivery => "fan-in delivery (send call to receipt) by percentile",
+            Metric::Send => "fan-in send calls (blocked on a full channel included) by percentile",
+        };
         if let Some(chart) = percentile_chart(result, metric, title) {
             out.push_str(&chart);
         }
@@ -242,9 +233,13 @@ pub fn render(result: &ScenarioResult) -> String {
     out.push_str(&bar_chart(
         "throughput",
         &bars(|c| c.merged.throughput.mean),
-        "jobs/s",
+        kind.throughput_unit(),
     ));
-    out.push_str(&bar_chart("end-to-end p99", &bars(e2e_p99), "ms"));
+    out.push_str(&bar_chart(
+        &format!("{} p99", kind.primary().name()),
+        &bars(main_p99),
+        "ms",
+    ));
     sweep_charts(result, &mut out);
     out.push_str("<h2>Memory and threads</h2>");
     out.push_str(&bar_chart(

@@ -2,33 +2,19 @@
 
 use std::fmt::Write as _;
 
+use super::columns::{books_meaning, columns, latency};
 use crate::record::Metric;
-use crate::results::{CellResult, ScenarioResult};
-use crate::scenario::display_duration;
-
-/// `value ± stdev`, the stdev shown only when there were repetitions.
-fn with_spread(mean: f64, stdev: f64, decimals: usize) -> String {
-    if stdev > 0.0 {
-        format!("{mean:.decimals$} ± {stdev:.decimals$}")
-    } else {
-        format!("{mean:.decimals$}")
-    }
-}
+use crate::results::ScenarioResult;
 
 /// A latency in ms with sensible precision.
 pub fn ms(value: f64) -> String {
     match value {
         v if v >= 100.0 => format!("{v:.0}"),
         v if v >= 1.0 => format!("{v:.2}"),
-        v => format!("{v:.3}"),
+        v if v >= 0.01 => format!("{v:.3}"),
+        // Sub-10 µs latencies (a cache read) keep three significant digits.
+        v => format!("{v:.5}"),
     }
-}
-
-fn latency(cell: &CellResult, metric: Metric, pick: fn(&crate::record::Summary) -> f64) -> String {
-    cell.merged
-        .summaries
-        .get(&metric)
-        .map_or_else(|| "–".to_owned(), |s| ms(pick(s)))
 }
 
 /// The summary of `result`.
@@ -43,17 +29,11 @@ pub fn render(result: &ScenarioResult) -> String {
     if !result.description.is_empty() {
         let _ = writeln!(out, "{}\n", result.description);
     }
-    let w = &result.workload;
-    let limit = match (w.jobs, w.duration) {
-        (Some(jobs), Some(d)) => format!("{jobs} jobs or {}", display_duration(d)),
-        (Some(jobs), None) => format!("{jobs} jobs"),
-        (None, Some(d)) => display_duration(d),
-        (None, None) => String::new(),
-    };
+    let kind = result.kind();
     let _ = writeln!(
         out,
-        "{limit}, arrival `{}`, {} repetition(s) per cell, {} cores, started {}{}.\n",
-        serde_json::to_string(&w.arrival).unwrap_or_default(),
+        "{}, {} repetition(s) per cell, {} cores, started {}{}.\n",
+        result.workload.describe(),
         result.repetitions,
         result.cores,
         result.started_at,
@@ -63,33 +43,18 @@ pub fn render(result: &ScenarioResult) -> String {
             ""
         }
     );
-    let _ = writeln!(
-        out,
-        "| cell | status | jobs/s | p50 ms | p99 ms | p99.9 ms | max ms | queue p99 ms | rejected | discarded | timeouts | peak threads | peak RSS MB | CPU s |"
-    );
-    let _ = writeln!(
-        out,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    );
+    let columns = columns(kind);
+    let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
+    let _ = writeln!(out, "| cell | status | {} |", headers.join(" | "));
+    let _ = writeln!(out, "|---|---|{}", "---:|".repeat(columns.len()));
     for cell in &result.cells {
-        let m = &cell.merged;
+        let values: Vec<String> = columns.iter().map(|c| (c.value)(cell)).collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {:.0} | {} | {:.1} | {:.2} |",
+            "| {} | {} | {} |",
             cell.label,
             cell.status().word(),
-            with_spread(m.throughput.mean, m.throughput.stdev, 0),
-            latency(cell, Metric::EndToEnd, |s| s.p50_ms),
-            latency(cell, Metric::EndToEnd, |s| s.p99_ms),
-            latency(cell, Metric::EndToEnd, |s| s.p999_ms),
-            latency(cell, Metric::EndToEnd, |s| s.max_ms),
-            latency(cell, Metric::QueueWait, |s| s.p99_ms),
-            m.rejected.mean,
-            m.discarded.mean,
-            m.timeouts.mean,
-            m.peak_threads,
-            m.peak_rss_mb,
-            m.cpu_s.mean,
+            values.join(" | ")
         );
     }
     if result
@@ -134,7 +99,7 @@ pub fn render(result: &ScenarioResult) -> String {
         out,
         "\nBooks: {}",
         if problems.is_empty() {
-            "every cell balanced (submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice).".to_owned()
+            format!("every cell balanced ({}).", books_meaning(kind))
         } else {
             format!("\n{}", problems.join("\n"))
         }

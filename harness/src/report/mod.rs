@@ -7,6 +7,7 @@
 //! Files are written to a temporary name and renamed, so an interrupted
 //! run never leaves half a report.
 
+pub mod columns;
 pub mod hgrm;
 pub mod html;
 pub mod json;

@@ -10,6 +10,84 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cache::CacheBooks;
+use super::fanin::FanInBooks;
+
+/// The books of one repetition, by kind. Each kind checks its own
+/// invariants; a failure marks the repetition `books_failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CellBooks {
+    /// Executors: every submitted job accounted for exactly once.
+    Pool(Books),
+    /// Caches: refreshes never torn where promised, never lost.
+    Cache(CacheBooks),
+    /// Fan-in: every item received once, in order, and the stream ended
+    /// after the last producer.
+    FanIn(FanInBooks),
+}
+
+impl Default for CellBooks {
+    fn default() -> Self {
+        CellBooks::Pool(Books::default())
+    }
+}
+
+impl CellBooks {
+    /// `Ok` when the books balance; otherwise every discrepancy.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            CellBooks::Pool(books) => books.check(),
+            CellBooks::Cache(books) => books.check(),
+            CellBooks::FanIn(books) => books.check(),
+        }
+    }
+
+    /// Work lost or done twice: jobs (pool), items (fan-in); 0 for a
+    /// cache, whose failures are torn reads and lost refreshes.
+    pub fn lost(&self) -> u64 {
+        match self {
+            CellBooks::Pool(books) => books.lost().unsigned_abs() + books.duplicates,
+            CellBooks::Cache(_) => 0,
+            CellBooks::FanIn(books) => books.missing + books.duplicates,
+        }
+    }
+
+    /// Units of work done, as progress counts them: jobs that ran,
+    /// reader operations, items received.
+    pub fn done(&self) -> u64 {
+        match self {
+            CellBooks::Pool(books) => books.completed,
+            CellBooks::Cache(books) => books.reader_ops,
+            CellBooks::FanIn(books) => books.received,
+        }
+    }
+
+    /// Jobs `submit` refused (pool only).
+    pub fn rejected(&self) -> u64 {
+        match self {
+            CellBooks::Pool(books) => books.rejected.total(),
+            _ => 0,
+        }
+    }
+
+    /// Jobs the overload policy dropped (pool only).
+    pub fn discarded(&self) -> u64 {
+        match self {
+            CellBooks::Pool(books) => books.discarded,
+            _ => 0,
+        }
+    }
+
+    /// `get_many` results that mixed two refreshes (cache only).
+    pub fn torn_reads(&self) -> u64 {
+        match self {
+            CellBooks::Cache(books) => books.torn_reads,
+            _ => 0,
+        }
+    }
+}
+
 /// Rejections by reason, as `submit` answered them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectCounts {

@@ -1,5 +1,11 @@
 //! One repetition of one cell, in the child process: build the strategy,
 //! drive the load, shut down, check the books, read the probes.
+//!
+//! [`run_cell`] dispatches on the scenario's kind: pool cells run here,
+//! cache and fan-in cells in [`cache`](super::cache) and
+//! [`fanin`](super::fanin). All share [`Probes`] (threads, CPU, memory),
+//! [`with_progress`] and [`finish`], which turns what a runner measured
+//! into a [`Repetition`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
@@ -7,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use contend_strategies::pool::{build, ShutdownMode};
 
-use super::books::Books;
+use super::books::{Books, CellBooks};
 use super::driver::drive;
 use super::job::{DeliberatePanic, JobEnv};
 use super::ledger::Ledger;
@@ -15,8 +21,9 @@ use super::probe::{cpu_seconds, peak_rss_kb, threads_now, ThreadSampler};
 use super::spec::{CellSpec, PROGRESS_PREFIX};
 use crate::load::downstream::Downstream;
 use crate::load::service::SpinCalibration;
-use crate::record::{Collector, HistogramData, Metric, Summary};
+use crate::record::{Collector, HistogramData, Histograms, Metric, Summary};
 use crate::results::{Repetition, Status};
+use crate::scenario::{Kind, Workload};
 
 /// Keeps the panics a workload asks for off stderr; every other panic is
 /// reported as usual.
@@ -32,14 +39,127 @@ fn quiet_deliberate_panics() {
     });
 }
 
-/// Runs the repetition `spec` describes. `stop` ends it early (the
-/// measurements so far are kept, the status says `Interrupted`).
+/// The probes every cell reads: threads before the strategy exists, CPU
+/// time and the peak thread count while it runs.
+pub(crate) struct Probes {
+    base_threads: u64,
+    cpu_before: f64,
+    sampler: ThreadSampler,
+}
+
+impl Probes {
+    /// Starts measuring; call before building the strategy.
+    pub(crate) fn start() -> Self {
+        Self {
+            base_threads: threads_now(),
+            cpu_before: cpu_seconds(),
+            sampler: ThreadSampler::start(Duration::from_millis(5)),
+        }
+    }
+
+    /// Takes a thread sample now (while the strategy's threads still run).
+    pub(crate) fn sample(&self) {
+        self.sampler.sample();
+    }
+}
+
+/// What a runner measured in one repetition.
+pub(crate) struct Measured {
+    /// From the start of the load to the end of the shutdown.
+    pub(crate) wall: Duration,
+    /// Units of work done (jobs, reader operations, items).
+    pub(crate) done: u64,
+    /// The books, checked here.
+    pub(crate) books: CellBooks,
+    /// Stopped early.
+    pub(crate) interrupted: bool,
+    /// The latencies.
+    pub(crate) histograms: Histograms,
+}
+
+/// Runs `body` while a thread prints `done()` every 200 ms on stderr (if
+/// `enabled`), for the parent's progress bar.
+pub(crate) fn with_progress<R>(
+    enabled: bool,
+    done: &(dyn Fn() -> u64 + Sync),
+    body: impl FnOnce() -> R,
+) -> R {
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        if enabled {
+            scope.spawn(|| {
+                while !finished.load(Ordering::Relaxed) {
+                    eprintln!("{PROGRESS_PREFIX}{}", done());
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+        let result = body();
+        finished.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+/// A [`Repetition`] from what a runner measured: the books decide the
+/// status, the probes are read now.
+pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
+    let peak_threads = probes.sampler.finish();
+    let status = match measured.books.check() {
+        Err(message) => Status::BooksFailed { message },
+        Ok(()) if measured.interrupted => Status::Interrupted,
+        Ok(()) => Status::Ok,
+    };
+    let histograms = &measured.histograms;
+    let used: Vec<Metric> = Metric::ALL
+        .into_iter()
+        .filter(|m| !histograms.get(*m).is_empty())
+        .collect();
+    let wall = measured.wall.as_secs_f64();
+    Repetition {
+        status,
+        wall_s: wall,
+        throughput: measured.done as f64 / wall.max(1e-9),
+        cpu_s: cpu_seconds() - probes.cpu_before,
+        peak_rss_kb: peak_rss_kb(),
+        peak_threads,
+        base_threads: probes.base_threads,
+        books: measured.books,
+        timeouts: 0,
+        peak_downstream_waiting: 0,
+        summaries: used
+            .iter()
+            .map(|m| (*m, Summary::of(histograms.get(*m))))
+            .collect(),
+        histograms: used
+            .iter()
+            .map(|m| (*m, HistogramData::capture(histograms.get(*m))))
+            .collect(),
+    }
+}
+
+/// Runs the repetition `spec` describes, by its kind. `stop` ends it
+/// early (the measurements so far are kept, the status says
+/// `Interrupted`).
+pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
+    match (&spec.kind, &spec.workload) {
+        (Kind::Pool, Workload::Pool(_)) => run_pool_cell(spec, stop),
+        (Kind::Cache, Workload::Cache(workload)) => super::cache::run(spec, workload, stop),
+        (Kind::FanIn, Workload::FanIn(workload)) => super::fanin::run(spec, workload, stop),
+        (kind, _) => Repetition::failed(Status::Crashed {
+            message: format!("a `{}` cell was sent another kind's workload", kind.name()),
+        }),
+    }
+}
+
+/// Runs one repetition of a pool cell.
 ///
 /// The job environment is leaked: a cell's process runs one cell, and
 /// jobs then need no reference count.
-pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
+fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
     quiet_deliberate_panics();
-    let workload = &spec.workload;
+    let Workload::Pool(workload) = &spec.workload else {
+        unreachable!("run_cell dispatches on the workload");
+    };
     let env: &'static JobEnv = Box::leak(Box::new(JobEnv {
         collector: Collector::new(),
         ledger: Ledger::new(),
@@ -47,34 +167,21 @@ pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         calibration: SpinCalibration::measure(),
         downstream: workload.downstream.map(Downstream::new),
     }));
-    let base_threads = threads_now();
-    let cpu_before = cpu_seconds();
-    let sampler = ThreadSampler::start(Duration::from_millis(5));
+    let probes = Probes::start();
     let executor = match build(&spec.strategy, spec.params.to_config()) {
         Ok(executor) => executor,
         Err(error) => {
-            sampler.finish();
+            probes.sampler.finish();
             return Repetition::failed(Status::Crashed {
                 message: format!("could not build: {error}"),
             });
         }
     };
     let started = Instant::now();
-    let finished = AtomicBool::new(false);
-    let submitted = std::thread::scope(|scope| {
-        if spec.progress {
-            scope.spawn(|| {
-                while !finished.load(Ordering::Relaxed) {
-                    eprintln!("{PROGRESS_PREFIX}{}", env.ledger.ran());
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-            });
-        }
-        let submitted = drive(env, executor.as_ref(), workload, stop);
-        finished.store(true, Ordering::Relaxed);
-        submitted
+    let submitted = with_progress(spec.progress, &|| env.ledger.ran(), || {
+        drive(env, executor.as_ref(), workload, stop)
     });
-    sampler.sample();
+    probes.sample();
     let interrupted = stop.load(Ordering::Relaxed);
     let mode = if interrupted {
         ShutdownMode::Abort
@@ -87,7 +194,6 @@ pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
     let handed_back = report.handed_back.len() as u64;
     drop(report);
     drop(executor);
-    let peak_threads = sampler.finish();
     let histograms = env.collector.finish();
     let ran = env.ledger.ran();
     let books = Books {
@@ -103,40 +209,24 @@ pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         pool_completed: stats.completed as u64,
         pool_unaccounted: stats.unaccounted() as i64,
     };
-    let status = match books.check() {
-        Err(message) => Status::BooksFailed { message },
-        Ok(()) if interrupted => Status::Interrupted,
-        Ok(()) => Status::Ok,
-    };
     let recorded = histograms.get(Metric::EndToEnd).len();
-    let status = match status {
-        Status::Ok if recorded != ran => Status::Crashed {
-            message: format!("the harness recorded {recorded} latencies for {ran} jobs that ran"),
+    let mut repetition = finish(
+        probes,
+        Measured {
+            wall,
+            done: ran,
+            books: CellBooks::Pool(books),
+            interrupted,
+            histograms,
         },
-        other => other,
-    };
-    let used: Vec<Metric> = Metric::ALL
-        .into_iter()
-        .filter(|m| !histograms.get(*m).is_empty())
-        .collect();
-    Repetition {
-        status,
-        wall_s: wall.as_secs_f64(),
-        throughput: ran as f64 / wall.as_secs_f64().max(1e-9),
-        cpu_s: cpu_seconds() - cpu_before,
-        peak_rss_kb: peak_rss_kb(),
-        peak_threads,
-        base_threads,
-        books,
-        timeouts: env.downstream.as_ref().map_or(0, Downstream::timeouts),
-        peak_downstream_waiting: env.downstream.as_ref().map_or(0, Downstream::peak_waiting),
-        summaries: used
-            .iter()
-            .map(|m| (*m, Summary::of(histograms.get(*m))))
-            .collect(),
-        histograms: used
-            .iter()
-            .map(|m| (*m, HistogramData::capture(histograms.get(*m))))
-            .collect(),
+    );
+    if repetition.status.is_ok() && recorded != ran {
+        repetition.status = Status::Crashed {
+            message: format!("the harness recorded {recorded} latencies for {ran} jobs that ran"),
+        };
     }
+    repetition.timeouts = env.downstream.as_ref().map_or(0, Downstream::timeouts);
+    repetition.peak_downstream_waiting =
+        env.downstream.as_ref().map_or(0, Downstream::peak_waiting);
+    repetition
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Kind, PoolWorkload, StrategyParams};
+use crate::scenario::{Kind, StrategyParams, Workload};
 
 /// One repetition of one cell.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,7 +19,7 @@ pub struct CellSpec {
     /// Its parameters, resolved.
     pub params: StrategyParams,
     /// The load.
-    pub workload: PoolWorkload,
+    pub workload: Workload,
     /// Which repetition, from 0.
     pub repetition: usize,
     /// Whether to print progress lines on stderr.
@@ -27,5 +27,5 @@ pub struct CellSpec {
 }
 
 /// The prefix of a progress line on a child's stderr:
-/// `contend-progress <jobs done>`.
+/// `contend-progress <units done>` (jobs, reader operations, items).
 pub const PROGRESS_PREFIX: &str = "contend-progress ";

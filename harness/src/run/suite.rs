@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use contend_strategies::pool::{available_cores, names};
+use contend_strategies::pool::available_cores;
 
 use super::child::run_child;
 use super::progress::Progress;
@@ -18,7 +18,7 @@ use super::spec::CellSpec;
 use crate::error::HarnessError;
 use crate::report;
 use crate::results::{CellResult, ResultsDoc, ScenarioResult, Status};
-use crate::scenario::Scenario;
+use crate::scenario::{Kind, Scenario};
 
 /// What `contend run` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -87,11 +87,12 @@ pub fn run(options: &RunOptions, interrupted: &AtomicBool) -> Result<RunOutcome,
         options.files.clone()
     };
     let scenarios = load_all(&files)?;
+    let names: Vec<&str> = Kind::ALL.into_iter().flat_map(Kind::strategies).collect();
     for name in &options.filter {
-        if !names().contains(&name.as_str()) {
+        if !names.contains(&name.as_str()) {
             return Err(HarnessError::BadInput(format!(
                 "--filter: unknown strategy `{name}`; allowed: {}",
-                names().join(", ")
+                names.join(", ")
             )));
         }
     }
@@ -155,7 +156,7 @@ fn run_scenario(
         if interrupted.load(Ordering::Relaxed) {
             break;
         }
-        let bar = progress.cell(&plan.label, workload.jobs, repetitions);
+        let bar = progress.cell(&plan.label, workload.units(&plan.params), repetitions);
         let mut repetitions_run = Vec::new();
         let mut before = 0;
         for repetition in 0..repetitions {
@@ -172,7 +173,7 @@ fn run_scenario(
             let rep = run_child(&spec, scenario.cell_timeout, interrupted, &mut |done| {
                 bar.update(before, done)
             });
-            before += rep.books.completed;
+            before += rep.books.done();
             let stop = interrupted.load(Ordering::Relaxed);
             repetitions_run.push(rep);
             if stop {
@@ -184,6 +185,7 @@ fn run_scenario(
             plan.strategy.clone(),
             plan.written.clone(),
             repetitions_run,
+            scenario.kind.primary(),
         );
         let where_ = format!("{} / {}", scenario.name, cell.label);
         for rep in &cell.repetitions {
@@ -202,8 +204,12 @@ fn run_scenario(
         let m = &cell.merged;
         let summary = match cell.status() {
             Status::Ok => format!(
-                "{:.0} jobs/s, p99 {:.3} ms, {} threads",
-                m.throughput.mean, m.p99_ms.mean, m.peak_threads
+                "{:.0} {}, {} p99 {:.3} ms, {} threads",
+                m.throughput.mean,
+                scenario.kind.throughput_unit(),
+                scenario.kind.primary().name(),
+                m.p99_ms.mean,
+                m.peak_threads
             ),
             other => other.word().to_owned(),
         };

@@ -60,14 +60,18 @@ pub enum GateMetric {
     CpuS,
     /// Wall-clock seconds (mean).
     WallS,
+    /// Cache: `get_many` results that mixed two refreshes (most over
+    /// repetitions).
+    TornReads,
 }
 
 const COUNTERS: &str =
-    "throughput, lost, rejected, discarded, timeouts, peak_threads, peak_rss_mb, cpu_s, wall_s";
-const LATENCIES: &str = "p50, p90, p99, p999, max, mean, optionally after end_to_end., queue_wait., service. or lateness. (e.g. queue_wait.p99)";
+    "throughput, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_rss_mb, cpu_s, wall_s";
+const LATENCIES: &str = "p50, p90, p99, p999, max, mean (of the kind's main latency: end_to_end, read or delivery), optionally after a metric and a dot: end_to_end., queue_wait., service., lateness., read., write., refresh., delivery., send. (e.g. queue_wait.p99)";
 
 impl GateMetric {
-    fn parse(name: &str) -> Result<GateMetric, String> {
+    /// `name` as written; a bare statistic (`p99`) reads `primary`.
+    fn parse(name: &str, primary: Metric) -> Result<GateMetric, String> {
         let counter = match name {
             "throughput" => Some(GateMetric::Throughput),
             "lost" => Some(GateMetric::Lost),
@@ -78,6 +82,7 @@ impl GateMetric {
             "peak_rss_mb" => Some(GateMetric::PeakRssMb),
             "cpu_s" => Some(GateMetric::CpuS),
             "wall_s" => Some(GateMetric::WallS),
+            "torn_reads" => Some(GateMetric::TornReads),
             _ => None,
         };
         if let Some(counter) = counter {
@@ -85,7 +90,7 @@ impl GateMetric {
         }
         let (metric, stat) = match name.split_once('.') {
             Some((metric, stat)) => (metric, stat),
-            None => ("end_to_end", name),
+            None => (primary.name(), name),
         };
         let metric = Metric::ALL.into_iter().find(|m| m.name() == metric);
         let stat = match stat {
@@ -196,10 +201,15 @@ enum Side {
 
 impl Gate {
     /// Parses `check` and resolves it against `cells`.
-    pub(crate) fn parse(check: &str, line: usize, cells: &[CellPlan]) -> Result<Gate, String> {
+    pub(crate) fn parse(
+        check: &str,
+        line: usize,
+        cells: &[CellPlan],
+        primary: Metric,
+    ) -> Result<Gate, String> {
         let (lhs, op, rhs) = split_op(check)?;
-        let lhs = parse_side(lhs)?;
-        let rhs = parse_side(rhs)?;
+        let lhs = parse_side(lhs, primary)?;
+        let rhs = parse_side(rhs, primary)?;
         let Side::Cell {
             factor,
             metric,
@@ -349,7 +359,7 @@ fn split_op(check: &str) -> Result<(&str, Op, &str), String> {
     Err(format!("`{check}` has no comparison; allowed: <, <=, >, >=, ==  (e.g. \"p99(elastic) <= 1.2 * p99(fixed)\")"))
 }
 
-fn parse_side(text: &str) -> Result<Side, String> {
+fn parse_side(text: &str, primary: Metric) -> Result<Side, String> {
     let Some(open) = text.find('(') else {
         return parse_constant(text).map(Side::Constant);
     };
@@ -368,7 +378,7 @@ fn parse_side(text: &str) -> Result<Side, String> {
         ),
         None => (1.0, head.trim()),
     };
-    let metric = GateMetric::parse(metric)?;
+    let metric = GateMetric::parse(metric, primary)?;
     let selector = text[open + 1..close].trim();
     let (strategy, filters) = match selector.split_once('[') {
         None => (selector.to_owned(), Vec::new()),

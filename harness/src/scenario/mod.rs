@@ -7,9 +7,10 @@
 //! file, the line and what is allowed. The format is documented in
 //! `scenarios/README.md`.
 //!
-//! Every scenario has a [`Kind`]. Today only `pool` (executors) exists;
-//! `cache` and `fanin` scenarios will add their own workload tables and
-//! cell runners beside it.
+//! Every scenario has a [`Kind`]: `pool` (executors), `cache` (read-mostly
+//! maps) or `fanin` (N producers, one consumer). Each kind has its own
+//! workload table and cell runner; strategies, sweeps, repetitions, gates
+//! and `[quick]` work the same way for all three.
 
 mod duration;
 mod error;
@@ -17,6 +18,7 @@ mod gate;
 mod params;
 mod raw;
 mod validate;
+mod workload;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,27 +29,87 @@ pub use duration::{display as display_duration, parse as parse_duration};
 pub use error::ScenarioError;
 pub use gate::{Gate, GateMetric, GateResult, Op, Operand, Stat};
 pub use params::{CellPlan, StrategyParams};
+pub use workload::{CacheWorkload, FanInWorkload, OpMix, Workload};
 
 use crate::load::arrival::Arrival;
 use crate::load::downstream::DownstreamModel;
 use crate::load::service::ServiceModel;
+use crate::record::Metric;
 
 /// The family of strategies a scenario measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// Executors (`contend_strategies::pool`).
+    #[serde(rename = "pool")]
     Pool,
+    /// Read-mostly maps (`contend_strategies::cache`).
+    #[serde(rename = "cache")]
+    Cache,
+    /// N producers merged into one consumer (`contend_strategies::fanin`).
+    #[serde(rename = "fanin")]
+    FanIn,
 }
 
 impl Kind {
     /// Kinds this build can run.
-    pub const NAMES: [&'static str; 1] = ["pool"];
+    pub const NAMES: [&'static str; 3] = ["pool", "cache", "fanin"];
+
+    /// Every kind, in `NAMES` order.
+    pub const ALL: [Kind; 3] = [Kind::Pool, Kind::Cache, Kind::FanIn];
 
     /// The name in scenario files.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Pool => "pool",
+            Kind::Cache => "cache",
+            Kind::FanIn => "fanin",
+        }
+    }
+
+    /// The kind named `name` in a scenario file or a results file.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The strategies of this kind, as scenario files name them.
+    pub fn strategies(self) -> Vec<&'static str> {
+        match self {
+            Kind::Pool => contend_strategies::pool::names(),
+            Kind::Cache => crate::run::cache::NAMES.to_vec(),
+            Kind::FanIn => crate::run::fanin::NAMES.to_vec(),
+        }
+    }
+
+    /// The latency a bare `p99(…)` gate, `compare`'s p50/p99 and the
+    /// reports' p99 charts read.
+    pub fn primary(self) -> Metric {
+        match self {
+            Kind::Pool => Metric::EndToEnd,
+            Kind::Cache => Metric::Read,
+            Kind::FanIn => Metric::Delivery,
+        }
+    }
+
+    /// The latencies this kind records, in report order.
+    pub fn metrics(self) -> &'static [Metric] {
+        match self {
+            Kind::Pool => &[
+                Metric::EndToEnd,
+                Metric::QueueWait,
+                Metric::Service,
+                Metric::Lateness,
+            ],
+            Kind::Cache => &[Metric::Read, Metric::Write, Metric::Refresh],
+            Kind::FanIn => &[Metric::Delivery, Metric::Send],
+        }
+    }
+
+    /// What `throughput` counts, per second.
+    pub fn throughput_unit(self) -> &'static str {
+        match self {
+            Kind::Pool => "jobs/s",
+            Kind::Cache => "ops/s",
+            Kind::FanIn => "items/s",
         }
     }
 }
@@ -77,8 +139,9 @@ pub struct PoolWorkload {
 /// What `--quick` changes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Quick {
-    /// Jobs in quick mode (default: a tenth).
-    pub jobs: Option<u64>,
+    /// In quick mode: jobs (`pool`), operations per reader (`cache`) or
+    /// items per producer (`fanin`); default: a tenth.
+    pub count: Option<u64>,
     /// Duration in quick mode (default: a fifth).
     pub duration: Option<Duration>,
     /// Repetitions in quick mode (default: at most 2).
@@ -103,7 +166,7 @@ pub struct Scenario {
     /// A cell's repetition still running after this long is stopped.
     pub cell_timeout: Duration,
     /// The load.
-    pub workload: PoolWorkload,
+    pub workload: Workload,
     /// What `--quick` changes.
     pub quick: Quick,
     /// Every (strategy, parameters) combination, in file order.
@@ -130,16 +193,12 @@ impl Scenario {
     }
 
     /// The workload and repetitions to run, full or quick.
-    pub fn plan(&self, quick: bool) -> (PoolWorkload, usize) {
+    pub fn plan(&self, quick: bool) -> (Workload, usize) {
         let mut workload = self.workload.clone();
         if !quick {
             return (workload, self.repetitions);
         }
-        workload.jobs = self
-            .quick
-            .jobs
-            .or(workload.jobs.map(|jobs| (jobs / 10).max(1)));
-        workload.duration = self.quick.duration.or(workload.duration.map(|d| d / 5));
+        workload.scale_down(&self.quick);
         let repetitions = self.quick.repetitions.unwrap_or(self.repetitions.min(2));
         (workload, repetitions)
     }
@@ -147,3 +206,5 @@ impl Scenario {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_kinds;

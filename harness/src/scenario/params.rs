@@ -13,7 +13,7 @@ use std::time::Duration;
 use contend_strategies::pool::{available_cores, OverloadPolicy, PoolConfig};
 use serde::{Deserialize, Serialize};
 
-use super::duration;
+use super::{duration, Kind};
 
 /// The parameters a strategy is built with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +30,26 @@ pub struct StrategyParams {
     pub idle_timeout: Duration,
     /// Cap on blocked submitters (`elastic`).
     pub max_blocked_submitters: Option<usize>,
+    /// Cache reader threads.
+    #[serde(default = "available_cores")]
+    pub readers: usize,
+    /// Shards of the `sharded` cache.
+    #[serde(default = "default_shards")]
+    pub shards: usize,
+    /// Fan-in producer threads.
+    #[serde(default = "default_producers")]
+    pub producers: usize,
+    /// Fan-in channel capacity; `None` is unbounded.
+    #[serde(default)]
+    pub capacity: Option<usize>,
+}
+
+fn default_shards() -> usize {
+    16
+}
+
+fn default_producers() -> usize {
+    4
 }
 
 impl Default for StrategyParams {
@@ -41,6 +61,10 @@ impl Default for StrategyParams {
             block_timeout: Duration::from_millis(10),
             idle_timeout: Duration::from_secs(1),
             max_blocked_submitters: None,
+            readers: available_cores(),
+            shards: default_shards(),
+            producers: default_producers(),
+            capacity: None,
         }
     }
 }
@@ -91,6 +115,10 @@ pub(crate) enum Key {
     BlockTimeout,
     IdleTimeout,
     MaxBlockedSubmitters,
+    Readers,
+    Shards,
+    Producers,
+    Capacity,
 }
 
 /// A parsed parameter value.
@@ -99,17 +127,44 @@ pub(crate) enum Setting {
     Count(usize),
     Policy(&'static str),
     Time(Duration),
+    Unbounded,
 }
 
 impl Key {
-    pub(crate) const ALL: [Key; 6] = [
+    pub(crate) const ALL: [Key; 10] = [
         Key::Workers,
         Key::Queue,
         Key::Policy,
         Key::BlockTimeout,
         Key::IdleTimeout,
         Key::MaxBlockedSubmitters,
+        Key::Readers,
+        Key::Shards,
+        Key::Producers,
+        Key::Capacity,
     ];
+
+    /// The kind whose strategies take this key.
+    pub(crate) fn kind(self) -> Kind {
+        match self {
+            Key::Readers | Key::Shards => Kind::Cache,
+            Key::Producers | Key::Capacity => Kind::FanIn,
+            _ => Kind::Pool,
+        }
+    }
+
+    /// The only strategy that takes this key, if it is one strategy's.
+    pub(crate) fn only_for(self) -> Option<&'static str> {
+        match self {
+            Key::Shards => Some("sharded"),
+            _ => None,
+        }
+    }
+
+    /// The keys a strategy table of `kind` may set.
+    pub(crate) fn of_kind(kind: Kind) -> Vec<Key> {
+        Key::ALL.into_iter().filter(|k| k.kind() == kind).collect()
+    }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -119,6 +174,10 @@ impl Key {
             Key::BlockTimeout => "block_timeout",
             Key::IdleTimeout => "idle_timeout",
             Key::MaxBlockedSubmitters => "max_blocked_submitters",
+            Key::Readers => "readers",
+            Key::Shards => "shards",
+            Key::Producers => "producers",
+            Key::Capacity => "capacity",
         }
     }
 
@@ -129,8 +188,17 @@ impl Key {
     /// Parses one value; `Ok((as written, setting))`.
     pub(crate) fn parse(self, value: &toml::Value) -> Result<(String, Setting), String> {
         match self {
-            Key::Workers => count_or_cores(self.name(), value, 1),
-            Key::Queue => count(self.name(), value, 1),
+            Key::Workers | Key::Readers | Key::Producers => count_or_cores(self.name(), value, 1),
+            Key::Queue | Key::Shards => count(self.name(), value, 1),
+            Key::Capacity => match value.as_str() {
+                Some("unbounded") => Ok(("unbounded".to_owned(), Setting::Unbounded)),
+                Some(other) => Err(format!(
+                    "`capacity` = \"{other}\": write a whole number of at least 0 (0 is a rendezvous) or \"unbounded\""
+                )),
+                None => count(self.name(), value, 0).map_err(|_| {
+                    "`capacity` must be a whole number of at least 0 (0 is a rendezvous) or \"unbounded\"".to_owned()
+                }),
+            },
             Key::MaxBlockedSubmitters => count(self.name(), value, 0),
             Key::Policy => {
                 let allowed = OverloadPolicy::NAMES.join(", ");
@@ -167,6 +235,11 @@ impl Key {
             (Key::Policy, Setting::Policy(name)) => params.policy = (*name).to_owned(),
             (Key::BlockTimeout, Setting::Time(t)) => params.block_timeout = *t,
             (Key::IdleTimeout, Setting::Time(t)) => params.idle_timeout = *t,
+            (Key::Readers, Setting::Count(n)) => params.readers = *n,
+            (Key::Shards, Setting::Count(n)) => params.shards = *n,
+            (Key::Producers, Setting::Count(n)) => params.producers = *n,
+            (Key::Capacity, Setting::Count(n)) => params.capacity = Some(*n),
+            (Key::Capacity, Setting::Unbounded) => params.capacity = None,
             _ => unreachable!("a key's parser gives that key's setting"),
         }
     }

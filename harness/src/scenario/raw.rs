@@ -9,16 +9,25 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+/// Just the `kind`, read first: it decides which workload table the
+/// rest of the file is checked against.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawHead {
+    pub(crate) kind: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawScenario {
+pub(crate) struct RawScenario<W> {
     pub(crate) name: Option<Spanned<String>>,
     pub(crate) description: Option<String>,
-    pub(crate) kind: Option<Spanned<String>>,
+    /// Checked by [`RawHead`]; listed so that it is a known key.
+    #[serde(rename = "kind")]
+    pub(crate) _kind: Option<String>,
     pub(crate) repetitions: Option<Spanned<i64>>,
     pub(crate) reference: Option<Spanned<String>>,
     pub(crate) timeout: Option<Spanned<String>>,
-    pub(crate) workload: Spanned<RawWorkload>,
+    pub(crate) workload: Spanned<W>,
     pub(crate) quick: Option<RawQuick>,
     #[serde(rename = "strategy")]
     pub(crate) strategies: Spanned<Vec<RawStrategy>>,
@@ -37,6 +46,39 @@ pub(crate) struct RawWorkload {
     pub(crate) cancel_rate: Option<Spanned<f64>>,
     pub(crate) downstream: Option<Spanned<RawDownstream>>,
     pub(crate) seed: Option<u64>,
+}
+
+/// The `[workload]` of `kind = "cache"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCacheWorkload {
+    pub(crate) readers: Option<Spanned<toml::Value>>,
+    pub(crate) ops: Option<Spanned<i64>>,
+    pub(crate) duration: Option<Spanned<String>>,
+    pub(crate) keys: Spanned<i64>,
+    pub(crate) refresh_keys: Option<Spanned<i64>>,
+    pub(crate) refresh_every: Option<Spanned<String>>,
+    pub(crate) read_batch: Option<Spanned<i64>>,
+    pub(crate) mix: Option<Spanned<RawMix>>,
+    pub(crate) seed: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMix {
+    pub(crate) get: Option<Spanned<i64>>,
+    pub(crate) get_many: Option<Spanned<i64>>,
+    pub(crate) insert: Option<Spanned<i64>>,
+    pub(crate) remove: Option<Spanned<i64>>,
+}
+
+/// The `[workload]` of `kind = "fanin"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFanInWorkload {
+    pub(crate) producers: Spanned<toml::Value>,
+    pub(crate) items: Spanned<i64>,
+    pub(crate) capacity: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +120,8 @@ pub(crate) struct RawDownstream {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawQuick {
     pub(crate) jobs: Option<Spanned<i64>>,
+    pub(crate) ops: Option<Spanned<i64>>,
+    pub(crate) items: Option<Spanned<i64>>,
     pub(crate) duration: Option<Spanned<String>>,
     pub(crate) repetitions: Option<Spanned<i64>>,
 }
@@ -95,6 +139,10 @@ pub(crate) struct RawStrategy {
     pub(crate) block_timeout: Option<Spanned<toml::Value>>,
     pub(crate) idle_timeout: Option<Spanned<toml::Value>>,
     pub(crate) max_blocked_submitters: Option<Spanned<toml::Value>>,
+    pub(crate) readers: Option<Spanned<toml::Value>>,
+    pub(crate) shards: Option<Spanned<toml::Value>>,
+    pub(crate) producers: Option<Spanned<toml::Value>>,
+    pub(crate) capacity: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

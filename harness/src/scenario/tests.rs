@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Kind, Scenario, ScenarioError};
+use super::{Kind, Scenario, ScenarioError, Workload};
 
 const GOOD: &str = r#"
 name = "demo"
@@ -72,10 +72,14 @@ fn a_good_file_expands_its_sweeps_into_cells() {
 #[test]
 fn quick_mode_scales_jobs_and_repetitions_down() {
     let scenario = parse(GOOD).unwrap();
+    let jobs = |workload: Workload| match workload {
+        Workload::Pool(pool) => pool.jobs,
+        other => panic!("a pool scenario has a pool workload, not {other:?}"),
+    };
     let (workload, repetitions) = scenario.plan(true);
-    assert_eq!(workload.jobs, Some(10));
+    assert_eq!(jobs(workload), Some(10));
     assert_eq!(repetitions, 2);
-    assert_eq!(scenario.plan(false).0.jobs, Some(100));
+    assert_eq!(jobs(scenario.plan(false).0), Some(100));
 }
 
 #[test]
@@ -177,9 +181,9 @@ fn a_gate_with_an_unknown_metric_names_the_metrics() {
 fn an_unknown_kind_names_the_kinds() {
     bad(
         "repetitions = 2",
-        "repetitions = 2\nkind = \"cache\"",
+        "repetitions = 2\nkind = \"caches\"",
         5,
-        "allowed: pool",
+        "allowed: pool, cache, fanin",
     );
 }
 

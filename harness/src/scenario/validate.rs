@@ -3,14 +3,19 @@
 
 use std::time::Duration;
 
-use contend_strategies::pool::{build, names, ShutdownMode};
+use contend_strategies::pool::{build, ShutdownMode};
 use toml::Spanned;
 
 use super::error::{ScenarioError, Source};
 use super::gate::Gate;
 use super::params::{self, Key};
-use super::raw::{RawArrival, RawDownstream, RawScenario, RawService, RawStrategy, RawWorkload};
-use super::{duration, Kind, PoolWorkload, Quick, Scenario};
+use super::raw::{
+    RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawQuick, RawScenario,
+    RawService, RawStrategy, RawWorkload,
+};
+use super::{
+    duration, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario, Workload,
+};
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
 use crate::load::service::{Dist, ServiceModel, Work};
@@ -18,30 +23,63 @@ use crate::load::service::{Dist, ServiceModel, Work};
 type Checked<T> = Result<T, ScenarioError>;
 
 pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
-    let raw: RawScenario = toml::from_str(src.text).map_err(|error| {
+    let head: RawHead = parse(src)?;
+    let kind = match &head.kind {
+        None => Kind::Pool,
+        Some(kind) => Kind::from_name(kind.get_ref()).ok_or_else(|| {
+            src.error(
+                kind.span(),
+                format!(
+                    "unknown kind `{}`; allowed: {}",
+                    kind.get_ref(),
+                    Kind::NAMES.join(", ")
+                ),
+            )
+        })?,
+    };
+    match kind {
+        Kind::Pool => {
+            let raw: RawScenario<RawWorkload> = parse(src)?;
+            let load = workload(src, raw.workload.get_ref())?;
+            finish(src, kind, &raw, Workload::Pool(load), Vec::new())
+        }
+        Kind::Cache => {
+            let raw: RawScenario<RawCacheWorkload> = parse(src)?;
+            let (load, shared) = cache_workload(src, &raw.workload)?;
+            finish(src, kind, &raw, Workload::Cache(load), shared)
+        }
+        Kind::FanIn => {
+            let raw: RawScenario<RawFanInWorkload> = parse(src)?;
+            let load = FanInWorkload {
+                items: positive(src, &raw.workload.get_ref().items, "items")?,
+            };
+            let w = raw.workload.get_ref();
+            let mut shared = vec![(Key::Producers, &w.producers)];
+            shared.extend(w.capacity.as_ref().map(|c| (Key::Capacity, c)));
+            finish(src, kind, &raw, Workload::FanIn(load), shared)
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(src: Source<'_>) -> Checked<T> {
+    toml::from_str(src.text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
         src.error(span, error.message().trim_end().to_owned())
-    })?;
-    let kind = match &raw.kind {
-        None => Kind::Pool,
-        Some(kind) => match kind.get_ref().as_str() {
-            "pool" => Kind::Pool,
-            other => {
-                let later = if matches!(other, "cache" | "fanin") {
-                    " (not in this build yet)"
-                } else {
-                    ""
-                };
-                return Err(src.error(
-                    kind.span(),
-                    format!(
-                        "unknown kind `{other}`{later}; allowed: {}",
-                        Kind::NAMES.join(", ")
-                    ),
-                ));
-            }
-        },
-    };
+    })
+}
+
+/// Strategy parameters written in `[workload]`, applied to every
+/// strategy table that does not set them itself.
+type Shared<'a> = Vec<(Key, &'a Spanned<toml::Value>)>;
+
+/// Everything but the workload: the same for every kind.
+fn finish<W>(
+    src: Source<'_>,
+    kind: Kind,
+    raw: &RawScenario<W>,
+    workload: Workload,
+    shared: Shared<'_>,
+) -> Checked<Scenario> {
     let name = match &raw.name {
         Some(name) if name.get_ref().trim().is_empty() => {
             return Err(src.error(name.span(), "`name` must not be empty"))
@@ -60,15 +98,10 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
         Some(text) => time(src, text)?,
         None => Duration::from_secs(300),
     };
-    let workload = workload(src, raw.workload.get_ref())?;
     let quick = match &raw.quick {
         None => Quick::default(),
         Some(quick) => Quick {
-            jobs: quick
-                .jobs
-                .as_ref()
-                .map(|j| positive(src, j, "jobs"))
-                .transpose()?,
+            count: quick_count(src, kind, quick)?,
             duration: quick.duration.as_ref().map(|d| time(src, d)).transpose()?,
             repetitions: quick
                 .repetitions
@@ -85,7 +118,7 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
     }
     let mut cells = Vec::new();
     for strategy in raw.strategies.get_ref() {
-        for cell in strategy_cells(src, strategy, &cells)? {
+        for cell in strategy_cells(src, kind, strategy, &shared, &cells)? {
             if cells
                 .iter()
                 .any(|c: &params::CellPlan| c.label == cell.label)
@@ -117,14 +150,14 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
         .iter()
         .map(|gate| {
             let line = src.position(gate.check.span().start).0;
-            Gate::parse(gate.check.get_ref(), line, &cells)
+            Gate::parse(gate.check.get_ref(), line, &cells, kind.primary())
                 .map_err(|message| src.error(gate.check.span(), message))
         })
         .collect::<Checked<Vec<_>>>()?;
     Ok(Scenario {
         file: src.file.to_owned(),
         name,
-        description: raw.description.unwrap_or_default(),
+        description: raw.description.clone().unwrap_or_default(),
         kind,
         repetitions,
         reference,
@@ -375,29 +408,231 @@ fn downstream(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<Down
     })
 }
 
+fn quick_count(src: Source<'_>, kind: Kind, quick: &RawQuick) -> Checked<Option<u64>> {
+    let count_key = match kind {
+        Kind::Pool => "jobs",
+        Kind::Cache => "ops",
+        Kind::FanIn => "items",
+    };
+    let allowed = if kind == Kind::FanIn {
+        format!("{count_key}, repetitions")
+    } else {
+        format!("{count_key}, duration, repetitions")
+    };
+    let given = [
+        ("jobs", &quick.jobs),
+        ("ops", &quick.ops),
+        ("items", &quick.items),
+    ];
+    for (key, value) in given {
+        if let Some(value) = value.as_ref().filter(|_| key != count_key) {
+            return Err(src.error(
+                value.span(),
+                format!(
+                    "`{key}` does not apply to [quick] of kind `{}`; allowed: {allowed}",
+                    kind.name()
+                ),
+            ));
+        }
+    }
+    if let Some(duration) = quick.duration.as_ref().filter(|_| kind == Kind::FanIn) {
+        return Err(src.error(
+            duration.span(),
+            format!("`duration` does not apply to [quick] of kind `fanin`; allowed: {allowed}"),
+        ));
+    }
+    given
+        .into_iter()
+        .find_map(|(_, value)| value.as_ref())
+        .map(|n| positive(src, n, count_key))
+        .transpose()
+}
+
+fn cache_workload<'a>(
+    src: Source<'_>,
+    spanned: &'a Spanned<RawCacheWorkload>,
+) -> Checked<(CacheWorkload, Shared<'a>)> {
+    let raw = spanned.get_ref();
+    let ops = raw
+        .ops
+        .as_ref()
+        .map(|n| positive(src, n, "ops"))
+        .transpose()?;
+    let duration = raw.duration.as_ref().map(|d| time(src, d)).transpose()?;
+    if ops.is_none() && duration.is_none() {
+        return Err(src.error(
+            spanned.span(),
+            "the workload needs `ops` (per reader) or `duration` (or both)",
+        ));
+    }
+    let keys = positive(src, &raw.keys, "keys")?;
+    let refresh_keys = match &raw.refresh_keys {
+        None => keys.min(100),
+        Some(n) => match positive(src, n, "refresh_keys")? {
+            n if n <= keys => n,
+            n => {
+                return Err(src.error(
+                    raw.refresh_keys.as_ref().map_or(0..0, Spanned::span),
+                    format!("`refresh_keys` must be at most `keys` ({keys}), got {n}"),
+                ))
+            }
+        },
+    };
+    let refresh_every = match &raw.refresh_every {
+        None => Duration::from_millis(10),
+        Some(text) => match time(src, text)? {
+            t if t.is_zero() => {
+                return Err(src.error(text.span(), "`refresh_every` must be more than 0"))
+            }
+            t => t,
+        },
+    };
+    let read_batch = match &raw.read_batch {
+        None => refresh_keys.min(16),
+        Some(n) => match positive(src, n, "read_batch")? {
+            n if n <= refresh_keys => n,
+            n => {
+                return Err(src.error(
+                    n_span(&raw.read_batch),
+                    format!(
+                        "`read_batch` must be at most `refresh_keys` ({refresh_keys}): a `get_many` reads refreshed keys; got {n}"
+                    ),
+                ))
+            }
+        },
+    } as usize;
+    let mix = match &raw.mix {
+        None => OpMix::default(),
+        Some(mix) => {
+            let percent = |value: &Option<Spanned<i64>>, key: &str| -> Checked<u32> {
+                match value {
+                    None => Ok(0),
+                    Some(v) if (0..=100).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+                    Some(v) => Err(src.error(
+                        v.span(),
+                        format!(
+                            "`{key}` is a percentage of reader operations, 0 to 100, got {}",
+                            v.get_ref()
+                        ),
+                    )),
+                }
+            };
+            let m = mix.get_ref();
+            let parsed = OpMix {
+                get: percent(&m.get, "get")?,
+                get_many: percent(&m.get_many, "get_many")?,
+                insert: percent(&m.insert, "insert")?,
+                remove: percent(&m.remove, "remove")?,
+            };
+            let total = parsed.get + parsed.get_many + parsed.insert + parsed.remove;
+            if total != 100 {
+                return Err(src.error(
+                    mix.span(),
+                    format!(
+                        "the mix must add up to 100 (percent of reader operations), got {total}; keys: {}",
+                        OpMix::NAMES.join(", ")
+                    ),
+                ));
+            }
+            if parsed.insert + parsed.remove > 0 && refresh_keys >= keys {
+                return Err(src.error(
+                    mix.span(),
+                    format!(
+                        "`insert` and `remove` use the keys above the refreshed ones: `keys` ({keys}) must be more than `refresh_keys` ({refresh_keys})"
+                    ),
+                ));
+            }
+            parsed
+        }
+    };
+    let shared = raw
+        .readers
+        .as_ref()
+        .map(|r| (Key::Readers, r))
+        .into_iter()
+        .collect();
+    Ok((
+        CacheWorkload {
+            ops,
+            duration,
+            keys,
+            refresh_keys,
+            refresh_every,
+            read_batch,
+            mix,
+            seed: raw.seed.unwrap_or(1),
+        },
+        shared,
+    ))
+}
+
+fn n_span(value: &Option<Spanned<i64>>) -> std::ops::Range<usize> {
+    value.as_ref().map_or(0..0, Spanned::span)
+}
+
 fn strategy_cells(
     src: Source<'_>,
+    kind: Kind,
     raw: &RawStrategy,
+    shared: &Shared<'_>,
     taken: &[params::CellPlan],
 ) -> Checked<Vec<params::CellPlan>> {
     let name = raw.name.get_ref();
-    if !names().contains(&name.as_str()) {
+    let names = kind.strategies();
+    if !names.contains(&name.as_str()) {
         return Err(src.error(
             raw.name.span(),
-            format!("unknown strategy `{name}`; allowed: {}", names().join(", ")),
+            format!(
+                "unknown {} strategy `{name}`; allowed: {}",
+                kind.name(),
+                names.join(", ")
+            ),
         ));
     }
-    let given = [
+    let own = [
         (Key::Workers, &raw.workers),
         (Key::Queue, &raw.queue),
         (Key::Policy, &raw.policy),
         (Key::BlockTimeout, &raw.block_timeout),
         (Key::IdleTimeout, &raw.idle_timeout),
         (Key::MaxBlockedSubmitters, &raw.max_blocked_submitters),
+        (Key::Readers, &raw.readers),
+        (Key::Shards, &raw.shards),
+        (Key::Producers, &raw.producers),
+        (Key::Capacity, &raw.capacity),
     ];
+    let own: Vec<(Key, &Spanned<toml::Value>)> = own
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect();
+    for (key, value) in &own {
+        if key.kind() != kind {
+            let allowed: Vec<_> = Key::of_kind(kind).iter().map(|k| k.name()).collect();
+            return Err(src.error(
+                value.span(),
+                format!(
+                    "`{}` does not apply to kind `{}`; allowed: {}",
+                    key.name(),
+                    kind.name(),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        if let Some(only) = key.only_for().filter(|only| only != name) {
+            return Err(src.error(
+                value.span(),
+                format!("`{}` applies only to strategy `{only}`", key.name()),
+            ));
+        }
+    }
+    let given: Vec<(Key, &Spanned<toml::Value>)> = shared
+        .iter()
+        .filter(|(key, _)| !own.iter().any(|(k, _)| k == key))
+        .copied()
+        .chain(own.iter().copied())
+        .collect();
     let mut choices = Vec::new();
-    for (key, value) in given {
-        let Some(value) = value else { continue };
+    for (key, value) in &given {
         let items: Vec<&toml::Value> = match value.get_ref() {
             toml::Value::Array(items) if items.is_empty() => {
                 return Err(src.error(
@@ -413,11 +648,11 @@ fn strategy_cells(
             .map(|item| key.parse(item))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|message| src.error(value.span(), message))?;
-        choices.push((key, parsed));
+        choices.push((*key, parsed));
     }
     let swept: Vec<Key> = given
         .iter()
-        .filter(|(_, value)| value.as_ref().is_some_and(|v| v.get_ref().is_array()))
+        .filter(|(_, value)| value.get_ref().is_array())
         .map(|(key, _)| *key)
         .collect();
     let cells: Vec<_> = params::combinations(&choices)
@@ -433,10 +668,18 @@ fn strategy_cells(
         .collect();
     for cell in &cells {
         // Build it once, so that a combination the strategy refuses (a
-        // policy it cannot honour) fails now, not in the middle of a run.
-        let executor = build(name, cell.params.to_config())
-            .map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
-        executor.shutdown(ShutdownMode::DRAIN);
+        // policy it cannot honour, a capacity a channel does not have)
+        // fails now, not in the middle of a run.
+        let built = match kind {
+            Kind::Pool => build(name, cell.params.to_config())
+                .map(|executor| {
+                    executor.shutdown(ShutdownMode::DRAIN);
+                })
+                .map_err(|error| error.to_string()),
+            Kind::Cache => crate::run::cache::build(name, &cell.params).map(drop),
+            Kind::FanIn => crate::run::fanin::check(name, &cell.params),
+        };
+        built.map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
     }
     Ok(cells)
 }

@@ -1,0 +1,499 @@
+//! A `fanin` cell, in the child process: `producers` threads each send
+//! `items` numbered items into one [`FanIn`] channel, this thread
+//! consumes until the stream ends; then the books.
+//!
+//! Each item carries its producer, its sequence number and when its send
+//! began, so the consumer times delivery (send call to receipt) and
+//! checks, per producer, that every item arrives exactly once and in
+//! order ([`FanInTally`]). A producer counts itself finished just before
+//! it drops its end: when the stream ends, every producer must have
+//! counted itself, or the stream ended early.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use contend_strategies::fanin::{
+    Capacity, Closer, Consumer, Crossbeam, DropClose, FanIn, FanInChannel, Flume, Producer,
+    TokioMpsc,
+};
+use serde::{Deserialize, Serialize};
+
+use super::books::CellBooks;
+use super::cell::{finish, with_progress, Measured, Probes};
+use super::spec::CellSpec;
+use crate::record::{Collector, Metric};
+use crate::results::{Repetition, Status};
+use crate::scenario::{FanInWorkload, StrategyParams};
+
+/// The fan-in variants a scenario may name, with one line each.
+pub const STRATEGIES: [(&str, &str); 5] = [
+    (
+        "drop-close",
+        "a mutex and two condvars; closes when the last producer drops",
+    ),
+    (
+        "closer",
+        "Go's wg.Wait(); close(ch): a closer thread waits for every producer",
+    ),
+    (
+        "tokio-mpsc",
+        "tokio's mpsc channel, driven from threads (capacity >= 1 or unbounded)",
+    ),
+    ("crossbeam", "crossbeam-channel"),
+    ("flume", "flume"),
+];
+
+/// The names of [`STRATEGIES`].
+pub const NAMES: [&str; 5] = [
+    STRATEGIES[0].0,
+    STRATEGIES[1].0,
+    STRATEGIES[2].0,
+    STRATEGIES[3].0,
+    STRATEGIES[4].0,
+];
+
+/// What travels through the channel.
+#[derive(Debug)]
+pub struct Item {
+    producer: u32,
+    seq: u64,
+    sent: Instant,
+}
+
+/// Something to do with a fan-in variant, whatever its type.
+trait WithVariant {
+    type Out;
+    fn with<F: FanIn<Item>>(self, fanin: F) -> Self::Out;
+}
+
+/// Calls `action` with the variant `name`; `None` for an unknown name.
+fn dispatch<A: WithVariant>(name: &str, action: A) -> Option<A::Out> {
+    Some(match name {
+        "drop-close" => action.with(DropClose),
+        "closer" => action.with(Closer),
+        "tokio-mpsc" => action.with(TokioMpsc),
+        "crossbeam" => action.with(Crossbeam),
+        "flume" => action.with(Flume),
+        _ => return None,
+    })
+}
+
+fn capacity(params: &StrategyParams) -> Capacity {
+    params
+        .capacity
+        .map_or(Capacity::Unbounded, Capacity::Bounded)
+}
+
+/// Checks that the variant `name` builds a channel with `params`
+/// (producers, capacity): what validation does before anything runs.
+pub fn check(name: &str, params: &StrategyParams) -> Result<(), String> {
+    struct Build<'a>(&'a StrategyParams);
+    impl WithVariant for Build<'_> {
+        type Out = Result<(), String>;
+        fn with<F: FanIn<Item>>(self, fanin: F) -> Self::Out {
+            fanin
+                .channel(self.0.producers, capacity(self.0))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+    }
+    dispatch(name, Build(params)).unwrap_or_else(|| {
+        Err(format!(
+            "unknown fan-in strategy `{name}`; allowed: {}",
+            NAMES.join(", ")
+        ))
+    })
+}
+
+/// A fan-in cell's books.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FanInBooks {
+    /// Producers.
+    pub producers: u64,
+    /// Items sent successfully.
+    pub sent: u64,
+    /// Items received (duplicates included).
+    pub received: u64,
+    /// Items received more than once.
+    pub duplicates: u64,
+    /// Items that arrived before an earlier item of their producer.
+    pub out_of_order: u64,
+    /// Items sent and never received.
+    pub missing: u64,
+    /// Items received that no successful send sent (or from no known
+    /// producer).
+    pub phantom: u64,
+    /// Sends that failed (no send should: nothing cancels, the consumer
+    /// outlives the producers).
+    pub send_failures: u64,
+    /// Producers not finished when the stream ended (should be 0).
+    pub unfinished_at_end: u64,
+    /// Latencies recorded for deliveries.
+    pub recorded: u64,
+}
+
+impl FanInBooks {
+    /// `Ok` when every item arrived once, in order, and the stream ended
+    /// after the last producer; otherwise every discrepancy.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut say = |n: u64, what: &str| {
+            if n > 0 {
+                problems.push(format!("{n} {what}"));
+            }
+        };
+        say(self.missing, "items sent were never received");
+        say(self.duplicates, "items were received more than once");
+        say(
+            self.out_of_order,
+            "items arrived out of order for their producer",
+        );
+        say(
+            self.phantom,
+            "items were received that no successful send sent",
+        );
+        say(self.send_failures, "sends failed");
+        if self.unfinished_at_end > 0 {
+            problems.push(format!(
+                "the stream ended while {} of {} producers had not finished",
+                self.unfinished_at_end, self.producers
+            ));
+        }
+        if self.recorded != self.received {
+            problems.push(format!(
+                "the harness recorded {} delivery latencies for {} items received",
+                self.recorded, self.received
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
+/// The consumer's view: which items of each producer arrived, in which
+/// order.
+#[derive(Debug)]
+pub struct FanInTally {
+    /// Per producer: one bit per sequence number received.
+    seen: Vec<Vec<u64>>,
+    /// Per producer: the sequence number expected next.
+    next: Vec<u64>,
+    received: u64,
+    duplicates: u64,
+    out_of_order: u64,
+    phantom: u64,
+}
+
+impl FanInTally {
+    /// A tally for `producers` producers of `items` items each.
+    pub fn new(producers: usize, items: u64) -> Self {
+        let words = items.div_ceil(64) as usize;
+        Self {
+            seen: vec![vec![0; words]; producers],
+            next: vec![0; producers],
+            received: 0,
+            duplicates: 0,
+            out_of_order: 0,
+            phantom: 0,
+        }
+    }
+
+    /// The consumer received item `seq` of `producer`.
+    pub fn receive(&mut self, producer: u32, seq: u64) {
+        self.received += 1;
+        let p = producer as usize;
+        let Some(bits) = self
+            .seen
+            .get_mut(p)
+            .and_then(|bits| bits.get_mut((seq / 64) as usize))
+        else {
+            self.phantom += 1;
+            return;
+        };
+        let mask = 1u64 << (seq % 64);
+        if *bits & mask != 0 {
+            self.duplicates += 1;
+            return;
+        }
+        *bits |= mask;
+        if seq != self.next[p] {
+            self.out_of_order += 1;
+        }
+        self.next[p] = self.next[p].max(seq + 1);
+    }
+
+    /// Items received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// The books, given what each producer sent successfully.
+    pub fn books(
+        &self,
+        sent: &[u64],
+        send_failures: u64,
+        unfinished_at_end: u64,
+        recorded: u64,
+    ) -> FanInBooks {
+        let mut missing = 0;
+        let mut phantom = self.phantom;
+        for (p, bits) in self.seen.iter().enumerate() {
+            let distinct: u64 = bits.iter().map(|w| u64::from(w.count_ones())).sum();
+            let sent = sent.get(p).copied().unwrap_or(0);
+            missing += sent.saturating_sub(distinct);
+            phantom += distinct.saturating_sub(sent);
+        }
+        FanInBooks {
+            producers: self.seen.len() as u64,
+            sent: sent.iter().sum(),
+            received: self.received,
+            duplicates: self.duplicates,
+            out_of_order: self.out_of_order,
+            missing,
+            phantom,
+            send_failures,
+            unfinished_at_end,
+            recorded,
+        }
+    }
+}
+
+/// Runs one repetition of a fan-in cell.
+pub fn run(spec: &CellSpec, workload: &FanInWorkload, stop: &AtomicBool) -> Repetition {
+    struct Drive<'a> {
+        spec: &'a CellSpec,
+        workload: &'a FanInWorkload,
+        stop: &'a AtomicBool,
+    }
+    impl WithVariant for Drive<'_> {
+        type Out = Repetition;
+        fn with<F: FanIn<Item>>(self, fanin: F) -> Repetition {
+            drive(fanin, self.spec, self.workload, self.stop)
+        }
+    }
+    dispatch(
+        &spec.strategy,
+        Drive {
+            spec,
+            workload,
+            stop,
+        },
+    )
+    .unwrap_or_else(|| {
+        Repetition::failed(Status::Crashed {
+            message: format!("unknown fan-in strategy `{}`", spec.strategy),
+        })
+    })
+}
+
+fn drive<F: FanIn<Item>>(
+    fanin: F,
+    spec: &CellSpec,
+    workload: &FanInWorkload,
+    stop: &AtomicBool,
+) -> Repetition {
+    let probes = Probes::start();
+    let producers = spec.params.producers;
+    let FanInChannel {
+        producers: ends,
+        mut consumer,
+        canceller,
+    } = match fanin.channel(producers, capacity(&spec.params)) {
+        Ok(channel) => channel,
+        Err(error) => {
+            return Repetition::failed(Status::Crashed {
+                message: format!("could not build: {error}"),
+            })
+        }
+    };
+    let collector = Collector::new();
+    let finished = AtomicU64::new(0);
+    let progress = AtomicU64::new(0);
+    let mut tally = FanInTally::new(producers, workload.items);
+    let started = Instant::now();
+    let (sent, unfinished_at_end) =
+        with_progress(spec.progress, &|| progress.load(Ordering::Relaxed), || {
+            std::thread::scope(|scope| {
+                let running: Vec<_> = ends
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, end)| {
+                        let (collector, finished) = (&collector, &finished);
+                        scope.spawn(move || {
+                            let sent = produce(&end, index as u32, workload.items, collector, stop);
+                            collector.flush_thread();
+                            finished.fetch_add(1, Ordering::SeqCst);
+                            drop(end);
+                            sent
+                        })
+                    })
+                    .collect();
+                while let Some(item) = consumer.recv() {
+                    collector.record(Metric::Delivery, item.sent.elapsed().as_nanos() as u64);
+                    tally.receive(item.producer, item.seq);
+                    if tally.received() % 1024 == 0 {
+                        progress.store(tally.received(), Ordering::Relaxed);
+                    }
+                }
+                let unfinished = producers as u64 - finished.load(Ordering::SeqCst);
+                // A stream that ended early must not leave producers
+                // blocked on a full channel: dropping the consumer fails
+                // their sends.
+                drop(consumer);
+                let sent: Vec<(u64, u64)> = running
+                    .into_iter()
+                    .map(|p| p.join().expect("a producer never panics"))
+                    .collect();
+                (sent, unfinished)
+            })
+        });
+    probes.sample();
+    let wall = started.elapsed();
+    drop(canceller);
+    let histograms = collector.finish();
+    let ok: Vec<u64> = sent.iter().map(|(ok, _)| *ok).collect();
+    let failures = sent.iter().map(|(_, failed)| *failed).sum();
+    let books = tally.books(
+        &ok,
+        failures,
+        unfinished_at_end,
+        histograms.get(Metric::Delivery).len(),
+    );
+    finish(
+        probes,
+        Measured {
+            wall,
+            done: books.received,
+            books: CellBooks::FanIn(books),
+            interrupted: stop.load(Ordering::Relaxed),
+            histograms,
+        },
+    )
+}
+
+/// One producer: sends `items` items, timing each send. Returns (sent,
+/// failed sends).
+fn produce<P: Producer<Item>>(
+    end: &P,
+    producer: u32,
+    items: u64,
+    collector: &Collector,
+    stop: &AtomicBool,
+) -> (u64, u64) {
+    let mut sent = 0;
+    for seq in 0..items {
+        if seq % 256 == 0 && stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let begun = Instant::now();
+        let item = Item {
+            producer,
+            seq,
+            sent: begun,
+        };
+        if end.send(item).is_err() {
+            return (sent, 1);
+        }
+        collector.record(Metric::Send, begun.elapsed().as_nanos() as u64);
+        sent += 1;
+    }
+    (sent, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn books_of(received: &[(u32, u64)], sent: &[u64]) -> FanInBooks {
+        let mut tally = FanInTally::new(sent.len(), 8);
+        for &(p, seq) in received {
+            tally.receive(p, seq);
+        }
+        tally.books(sent, 0, 0, received.len() as u64)
+    }
+
+    #[test]
+    fn every_item_once_and_in_order_per_producer_balances_the_books() {
+        // Producers interleave freely; each one's items stay in order.
+        let books = books_of(&[(0, 0), (1, 0), (1, 1), (0, 1), (0, 2), (1, 2)], &[3, 3]);
+        assert_eq!(books.check(), Ok(()));
+        assert_eq!(books.sent, 6);
+        assert_eq!(CellBooks::FanIn(books).lost(), 0);
+    }
+
+    #[test]
+    fn a_duplicated_item_fails_the_fanin_books() {
+        let books = books_of(&[(0, 0), (0, 1), (0, 1), (0, 2)], &[3]);
+        assert_eq!(books.duplicates, 1);
+        let message = books.check().unwrap_err();
+        assert!(
+            message.contains("1 items were received more than once"),
+            "{message}"
+        );
+        assert_eq!(CellBooks::FanIn(books).lost(), 1);
+    }
+
+    #[test]
+    fn a_missing_item_fails_the_fanin_books() {
+        let books = books_of(&[(0, 0), (0, 2), (1, 0)], &[3, 1]);
+        assert_eq!(books.missing, 1);
+        assert!(books
+            .check()
+            .unwrap_err()
+            .contains("1 items sent were never received"));
+    }
+
+    #[test]
+    fn an_out_of_order_item_fails_the_fanin_books() {
+        // Item 1 came before item 0: both arrived out of place.
+        let books = books_of(&[(0, 1), (0, 0), (0, 2)], &[3]);
+        assert_eq!((books.out_of_order, books.missing), (2, 0));
+        assert!(books.check().unwrap_err().contains("out of order"));
+    }
+
+    #[test]
+    fn a_stream_that_ends_before_every_producer_finished_fails_the_books() {
+        let mut tally = FanInTally::new(2, 4);
+        tally.receive(0, 0);
+        let books = tally.books(&[1, 0], 0, 1, 1);
+        assert!(books
+            .check()
+            .unwrap_err()
+            .contains("ended while 1 of 2 producers had not finished"));
+    }
+
+    #[test]
+    fn an_item_from_nowhere_or_a_failed_send_fails_the_books() {
+        let books = books_of(&[(5, 0)], &[0]);
+        assert_eq!(books.phantom, 1);
+        assert!(books.check().is_err());
+        let tally = FanInTally::new(1, 4);
+        assert!(tally
+            .books(&[0], 1, 0, 0)
+            .check()
+            .unwrap_err()
+            .contains("sends failed"));
+    }
+
+    #[test]
+    fn every_named_variant_builds_and_unsupported_capacities_are_refused() {
+        let mut params = StrategyParams {
+            producers: 3,
+            capacity: Some(8),
+            ..StrategyParams::default()
+        };
+        for name in NAMES {
+            assert_eq!(check(name, &params), Ok(()), "{name}");
+        }
+        params.capacity = Some(0);
+        assert!(check("tokio-mpsc", &params)
+            .unwrap_err()
+            .contains("allowed"));
+        assert!(check("nope", &params)
+            .unwrap_err()
+            .contains("allowed: drop-close"));
+    }
+}
