@@ -15,6 +15,7 @@ use contend::compare::{self, CompareOptions};
 use contend::error::exit;
 use contend::report::json;
 use contend::run::cell::run_cell;
+use contend::run::limits;
 use contend::run::spec::CellSpec;
 use contend::run::suite::{self, RunOptions};
 use contend::HarnessError;
@@ -177,6 +178,9 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
         Command::Cell { spec } => {
             let spec: CellSpec = serde_json::from_str(&spec)
                 .map_err(|e| HarnessError::BadInput(format!("--spec: {e}")))?;
+            if let Some(bytes) = spec.memory_limit {
+                limits::limit_memory(bytes).context("cannot apply memory_limit")?;
+            }
             let stop = Arc::new(AtomicBool::new(false));
             // The parent closes our stdin to ask us to stop early.
             let watcher = Arc::clone(&stop);

@@ -113,6 +113,24 @@ pub enum Status {
     },
     /// It ran past the scenario's cell timeout and was stopped.
     TimedOut,
+    /// The child process ran out of memory (an allocation failed under the
+    /// scenario's `memory_limit`) and died.
+    OutOfMemory {
+        /// The end of its error output.
+        message: String,
+    },
+}
+
+/// The status and, for a failure, what went wrong.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::BooksFailed { message }
+            | Status::Crashed { message }
+            | Status::OutOfMemory { message } => write!(f, "{}: {message}", self.word()),
+            other => f.write_str(other.word()),
+        }
+    }
 }
 
 impl Status {
@@ -129,6 +147,7 @@ impl Status {
             Status::BooksFailed { .. } => "BOOKS FAILED",
             Status::Crashed { .. } => "crashed",
             Status::TimedOut => "timed out",
+            Status::OutOfMemory { .. } => "out of memory",
         }
     }
 }

@@ -238,3 +238,45 @@ workers = 100
     assert_eq!(cells[0]["repetitions"][0]["status"]["state"], "timed_out");
     assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
 }
+
+#[test]
+fn a_cell_that_runs_out_of_memory_is_reported_and_the_run_goes_on() {
+    let temp = tempfile::tempdir().unwrap();
+    // Eight jobs of 16 MiB at once need 128 MiB: over the 64 MiB limit.
+    // One at a time they fit.
+    let text = r#"
+memory_limit = "64MiB"
+[workload]
+jobs = 24
+arrival = { type = "closed", clients = 8 }
+service = { mean = "20ms", memory = "16MiB" }
+[[strategy]]
+name = "fixed"
+workers = [8, 1]
+"#;
+    let file = write_scenario(temp.path(), "hungry.toml", text);
+    let out = temp.path().join("runs");
+    let output = contend(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("fixed workers=8: out of memory"),
+        "{}",
+        stderr(&output)
+    );
+    let run = only_run_folder(&out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let cells = results["scenarios"][0]["cells"].as_array().unwrap();
+    assert_eq!(
+        cells[0]["repetitions"][0]["status"]["state"],
+        "out_of_memory"
+    );
+    assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
+    let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
+    assert!(summary.contains("| fixed workers=8 | out of memory |"), "{summary}");
+}

@@ -73,6 +73,34 @@ pub enum Arrival {
     },
 }
 
+/// The arrival as a person reads it: `open 3000/s poisson`.
+impl std::fmt::Display for Arrival {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let spacing = |spacing: &Spacing| match spacing {
+            Spacing::Uniform => "uniform",
+            Spacing::Poisson => "poisson",
+        };
+        let time = |d: &Duration| crate::scenario::display_duration(*d);
+        match self {
+            Arrival::Batch => write!(f, "batch"),
+            Arrival::Closed { clients, think } if think.is_zero() => {
+                write!(f, "closed loop, {clients} clients")
+            }
+            Arrival::Closed { clients, think } => {
+                write!(f, "closed loop, {clients} clients thinking {}", time(think))
+            }
+            Arrival::Open { rate, spacing: s } => write!(f, "open {rate}/s {}", spacing(s)),
+            Arrival::Burst { size, every } => write!(f, "bursts of {size} every {}", time(every)),
+            Arrival::Ramp {
+                from,
+                to,
+                over,
+                spacing: s,
+            } => write!(f, "ramp {from}/s to {to}/s over {} {}", time(over), spacing(s)),
+        }
+    }
+}
+
 impl Arrival {
     /// Names as written in scenario files.
     pub const NAMES: [&'static str; 5] = ["batch", "closed", "open", "burst", "ramp"];

@@ -83,6 +83,11 @@ pub struct ServiceModel {
     /// How long.
     #[serde(flatten)]
     pub dist: Dist,
+    /// Bytes each job holds while it works (a request's buffers): with
+    /// many jobs in flight, this is what makes unbounded concurrency run
+    /// out of memory. 0: none.
+    #[serde(default)]
+    pub memory: u64,
 }
 
 impl Default for ServiceModel {
@@ -92,6 +97,7 @@ impl Default for ServiceModel {
             dist: Dist::Fixed {
                 mean: Duration::ZERO,
             },
+            memory: 0,
         }
     }
 }
@@ -140,6 +146,7 @@ impl SpinCalibration {
 impl ServiceModel {
     /// Performs `time` of this model's work on the calling thread.
     pub fn perform(&self, time: Duration, calibration: &SpinCalibration) {
+        let _held = (self.memory > 0).then(|| hold_memory(self.memory));
         if time.is_zero() {
             return;
         }
@@ -148,6 +155,17 @@ impl ServiceModel {
             Work::Spin => calibration.spin(time),
         }
     }
+}
+
+/// Allocates `bytes` and writes to every page, so that the memory is
+/// really resident (an untouched allocation costs only address space).
+fn hold_memory(bytes: u64) -> Vec<u8> {
+    const PAGE: usize = 4096;
+    let mut buffer = vec![0u8; bytes as usize];
+    for page in buffer.iter_mut().step_by(PAGE) {
+        *page = 1;
+    }
+    std::hint::black_box(buffer)
 }
 
 #[cfg(test)]

@@ -93,7 +93,10 @@ pub fn render(result: &ScenarioResult) -> String {
         .cells
         .iter()
         .filter(|c| !c.status().is_ok())
-        .map(|c| format!("- `{}`: {:?}", c.label, c.status()))
+        .map(|c| {
+            let status = c.status().to_string().replace('\n', "\n  > ");
+            format!("- `{}`: {status}", c.label)
+        })
         .collect();
     let _ = writeln!(
         out,

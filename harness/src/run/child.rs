@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::limits::ran_out_of_memory;
 use super::spec::{CellSpec, PROGRESS_PREFIX};
 use crate::results::{Repetition, Status};
 
@@ -114,6 +115,9 @@ pub fn run_child(
             repetition
         }
         Err(_) if timed_out => Repetition::failed(Status::TimedOut),
+        Err(_) if ran_out_of_memory(&tail) => Repetition::failed(Status::OutOfMemory {
+            message: format!("{}; last output:\n{}", describe(status), tail.join("\n")),
+        }),
         Err(_) => crashed(format!(
             "{}; last output:\n{}",
             describe(status),
@@ -140,5 +144,21 @@ fn describe(status: ExitStatus) -> String {
             format!("the cell's process was killed by signal {signal}, {name}")
         }
         _ => "the cell's process ended without an answer".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_is_named_with_its_usual_cause() {
+        // A wait status: the signal in the low bits, an exit code above.
+        let killed = describe(ExitStatus::from_raw(libc::SIGKILL));
+        assert!(killed.contains("SIGKILL") && killed.contains("out of memory"), "{killed}");
+        let aborted = describe(ExitStatus::from_raw(libc::SIGABRT));
+        assert!(aborted.contains("SIGABRT"), "{aborted}");
+        let exited = describe(ExitStatus::from_raw(3 << 8));
+        assert!(exited.contains("exited with code 3"), "{exited}");
     }
 }

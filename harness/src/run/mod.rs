@@ -19,6 +19,7 @@ pub mod driver;
 pub mod fanin;
 pub mod job;
 pub mod ledger;
+pub mod limits;
 pub mod probe;
 pub mod progress;
 pub mod spec;

@@ -22,6 +22,8 @@ pub struct CellSpec {
     pub workload: Workload,
     /// Which repetition, from 0.
     pub repetition: usize,
+    /// The private memory the child may map (`RLIMIT_DATA`), if limited.
+    pub memory_limit: Option<u64>,
     /// Whether to print progress lines on stderr.
     pub progress: bool,
 }

@@ -168,6 +168,7 @@ fn run_scenario(
                 params: plan.params.clone(),
                 workload: workload.clone(),
                 repetition,
+                memory_limit: scenario.memory_limit,
                 progress: progress.is_live(),
             };
             let rep = run_child(&spec, scenario.cell_timeout, interrupted, &mut |done| {
@@ -198,6 +199,9 @@ fn run_scenario(
                     .broken_cells
                     .push(format!("{where_}: crashed: {message}")),
                 Status::TimedOut => outcome.broken_cells.push(format!("{where_}: timed out")),
+                Status::OutOfMemory { message } => outcome
+                    .broken_cells
+                    .push(format!("{where_}: out of memory: {message}")),
                 Status::Ok | Status::Interrupted => {}
             }
         }

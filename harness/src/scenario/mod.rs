@@ -17,6 +17,7 @@ mod error;
 mod gate;
 mod params;
 mod raw;
+mod size;
 mod validate;
 mod workload;
 
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use duration::{display as display_duration, parse as parse_duration};
 pub use error::ScenarioError;
+pub use size::{display as display_size, parse as parse_size};
 pub use gate::{Gate, GateMetric, GateResult, Op, Operand, Stat};
 pub use params::{CellPlan, StrategyParams};
 pub use workload::{CacheWorkload, FanInWorkload, OpMix, Workload};
@@ -165,6 +167,10 @@ pub struct Scenario {
     pub reference: String,
     /// A cell's repetition still running after this long is stopped.
     pub cell_timeout: Duration,
+    /// The most private memory (heap and thread stacks) a cell's process
+    /// may map, if limited: a strategy that needs more is reported as out
+    /// of memory instead of swapping the machine.
+    pub memory_limit: Option<u64>,
     /// The load.
     pub workload: Workload,
     /// What `--quick` changes.

@@ -27,6 +27,7 @@ pub(crate) struct RawScenario<W> {
     pub(crate) repetitions: Option<Spanned<i64>>,
     pub(crate) reference: Option<Spanned<String>>,
     pub(crate) timeout: Option<Spanned<String>>,
+    pub(crate) memory_limit: Option<Spanned<String>>,
     pub(crate) workload: Spanned<W>,
     pub(crate) quick: Option<RawQuick>,
     #[serde(rename = "strategy")]
@@ -105,6 +106,7 @@ pub(crate) struct RawService {
     pub(crate) dist: Option<Spanned<String>>,
     pub(crate) mean: Spanned<String>,
     pub(crate) sigma: Option<Spanned<f64>>,
+    pub(crate) memory: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -206,3 +206,27 @@ fn a_batch_needs_a_job_count() {
     let error = parse(&text).unwrap_err();
     assert!(error.message.contains("`jobs`"), "{error}");
 }
+
+#[test]
+fn a_memory_limit_without_a_unit_names_the_units() {
+    bad("repetitions = 2", "repetitions = 2\nmemory_limit = \"64\"", 5, "MiB");
+    bad(
+        "sigma = 0.5 }",
+        "sigma = 0.5, memory = \"12B\" }",
+        9,
+        "at least 4KiB",
+    );
+}
+
+#[test]
+fn a_memory_limit_and_memory_per_job_are_read() {
+    let text = GOOD
+        .replacen("repetitions = 2", "repetitions = 2\nmemory_limit = \"1GiB\"", 1)
+        .replacen("sigma = 0.5 }", "sigma = 0.5, memory = \"2MiB\" }", 1);
+    let scenario = parse(&text).unwrap();
+    assert_eq!(scenario.memory_limit, Some(1 << 30));
+    match &scenario.workload {
+        Workload::Pool(pool) => assert_eq!(pool.service.memory, 2 << 20),
+        other => panic!("{other:?}"),
+    }
+}

@@ -14,7 +14,7 @@ use super::raw::{
     RawService, RawStrategy, RawWorkload,
 };
 use super::{
-    duration, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario, Workload,
+    duration, size, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario, Workload,
 };
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
@@ -98,6 +98,11 @@ fn finish<W>(
         Some(text) => time(src, text)?,
         None => Duration::from_secs(300),
     };
+    let memory_limit = raw
+        .memory_limit
+        .as_ref()
+        .map(|limit| memory(src, limit, "memory_limit"))
+        .transpose()?;
     let quick = match &raw.quick {
         None => Quick::default(),
         Some(quick) => Quick {
@@ -162,6 +167,7 @@ fn finish<W>(
         repetitions,
         reference,
         cell_timeout,
+        memory_limit,
         workload,
         quick,
         cells,
@@ -381,7 +387,13 @@ fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceMod
             ));
         }
     };
-    Ok(ServiceModel { work, dist })
+    let memory = raw
+        .memory
+        .as_ref()
+        .map(|size| memory(src, size, "memory"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(ServiceModel { work, dist, memory })
 }
 
 fn downstream(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<DownstreamModel> {
@@ -710,6 +722,18 @@ fn fraction(src: Source<'_>, value: &Spanned<f64>, key: &str) -> Checked<f64> {
             value.span(),
             format!("`{key}` is a fraction from 0 to 1, got {f}"),
         )),
+    }
+}
+
+/// A size of memory, at least one page.
+fn memory(src: Source<'_>, value: &Spanned<String>, key: &str) -> Checked<u64> {
+    match size::parse(value.get_ref()) {
+        Ok(bytes) if bytes >= 4096 => Ok(bytes),
+        Ok(bytes) => Err(src.error(
+            value.span(),
+            format!("`{key}` must be at least 4KiB, got {bytes} bytes"),
+        )),
+        Err(message) => Err(src.error(value.span(), message)),
     }
 }
 

@@ -126,9 +126,9 @@ impl Workload {
             };
         match self {
             Workload::Pool(w) => format!(
-                "{}, arrival `{}`",
+                "{}, arrival: {}",
                 limit(w.jobs, "jobs", w.duration),
-                serde_json::to_string(&w.arrival).unwrap_or_default()
+                w.arrival
             ),
             Workload::Cache(w) => format!(
                 "{} per reader, {} keys, a refresh of {} keys every {}, mix get {}% / get_many {}% ({} keys) / insert {}% / remove {}%",
