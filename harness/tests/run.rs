@@ -278,5 +278,47 @@ workers = [8, 1]
     );
     assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
     let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
-    assert!(summary.contains("| fixed workers=8 | out of memory |"), "{summary}");
+    assert!(
+        summary.contains("| fixed workers=8 | out of memory |"),
+        "{summary}"
+    );
+}
+
+/// On a terminal each running cell has a bar counting its jobs; piped, the
+/// same run prints plain lines. `script` gives the run a pseudo-terminal.
+#[test]
+fn a_run_on_a_terminal_draws_a_bar_per_cell() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(temp.path(), "tiny.toml", TINY);
+    let out = temp.path().join("runs");
+    let typescript = temp.path().join("typescript");
+    let command = format!(
+        "stty cols 160 rows 40; {} run --quick {} --out {}",
+        env!("CARGO_BIN_EXE_contend"),
+        file.display(),
+        out.display()
+    );
+    let status = Command::new("script")
+        .args(["-qec", &command])
+        .arg(&typescript)
+        .output()
+        .expect("script runs");
+    assert!(status.status.success(), "{status:?}");
+    let screen = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    // The bar's counter, in the bar's template only: `{pos}/{len} jobs`.
+    assert!(screen.contains("/400 jobs"), "no bar drawn:\n{screen}");
+    // Each finished cell leaves its line.
+    assert!(screen.contains("  fixed workers=2: "), "{screen}");
+    let piped = contend(&[
+        "run",
+        "--quick",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!stderr(&piped).contains("/400 jobs"), "{}", stderr(&piped));
 }

@@ -96,7 +96,12 @@ impl std::fmt::Display for Arrival {
                 to,
                 over,
                 spacing: s,
-            } => write!(f, "ramp {from}/s to {to}/s over {} {}", time(over), spacing(s)),
+            } => write!(
+                f,
+                "ramp {from}/s to {to}/s over {} {}",
+                time(over),
+                spacing(s)
+            ),
         }
     }
 }

@@ -155,7 +155,10 @@ mod tests {
     fn a_signal_is_named_with_its_usual_cause() {
         // A wait status: the signal in the low bits, an exit code above.
         let killed = describe(ExitStatus::from_raw(libc::SIGKILL));
-        assert!(killed.contains("SIGKILL") && killed.contains("out of memory"), "{killed}");
+        assert!(
+            killed.contains("SIGKILL") && killed.contains("out of memory"),
+            "{killed}"
+        );
         let aborted = describe(ExitStatus::from_raw(libc::SIGABRT));
         assert!(aborted.contains("SIGABRT"), "{aborted}");
         let exited = describe(ExitStatus::from_raw(3 << 8));

@@ -1,5 +1,9 @@
-//! Telling a person how the run goes: a bar per cell on a terminal, plain
-//! lines otherwise (CI logs, pipes).
+//! Telling a person how the run goes: a bar for the running cell on a
+//! terminal, plain lines otherwise (CI logs, pipes).
+//!
+//! A finished cell's bar is replaced by a plain line of its results, so
+//! the terminal keeps one line per cell however many cells a suite has
+//! (a bar per cell would overflow the screen and be redrawn away).
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -15,7 +19,7 @@ pub struct Progress {
 /// One cell's line.
 #[derive(Debug)]
 pub struct CellProgress {
-    bar: Option<ProgressBar>,
+    bar: Option<(MultiProgress, ProgressBar)>,
     label: String,
     started: Instant,
 }
@@ -44,23 +48,30 @@ impl Progress {
         }
     }
 
-    /// Starts a cell of `total` jobs per repetition (if known).
-    pub fn cell(&self, label: &str, total: Option<u64>, repetitions: usize) -> CellProgress {
+    /// Starts a cell of `total` units (jobs, ops, items: `unit`) per
+    /// repetition, if known.
+    pub fn cell(
+        &self,
+        label: &str,
+        unit: &str,
+        total: Option<u64>,
+        repetitions: usize,
+    ) -> CellProgress {
         let bar = self.multi.as_ref().map(|multi| {
             let bar = multi.add(ProgressBar::new(total.unwrap_or(0) * repetitions as u64));
             let template = if total.is_some() {
-                "{prefix:40} [{bar:30}] {pos}/{len} jobs {elapsed} {msg}"
+                format!("{{prefix:40}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{elapsed}} {{msg}}")
             } else {
-                "{prefix:40} {spinner} {pos} jobs {elapsed} {msg}"
+                format!("{{prefix:40}} {{spinner}} {{pos}} {unit} {{elapsed}} {{msg}}")
             };
             bar.set_style(
-                ProgressStyle::with_template(template)
+                ProgressStyle::with_template(&template)
                     .expect("a valid template")
                     .progress_chars("=> "),
             );
             bar.set_prefix(label.to_owned());
             bar.enable_steady_tick(Duration::from_millis(200));
-            bar
+            (multi.clone(), bar)
         });
         if bar.is_none() {
             eprintln!("  {label}: {repetitions} repetition(s)…");
@@ -76,20 +87,25 @@ impl Progress {
 impl CellProgress {
     /// `done` jobs in the current repetition, `before` in earlier ones.
     pub fn update(&self, before: u64, done: u64) {
-        if let Some(bar) = &self.bar {
+        if let Some((_, bar)) = &self.bar {
             bar.set_position(before + done);
         }
     }
 
     /// The cell is over; `outcome` is a short summary.
     pub fn finish(self, outcome: &str) {
+        let line = format!(
+            "  {}: {outcome} ({:.1}s)",
+            self.label,
+            self.started.elapsed().as_secs_f64()
+        );
         match self.bar {
-            Some(bar) => bar.finish_with_message(outcome.to_owned()),
-            None => eprintln!(
-                "  {}: {outcome} ({:.1}s)",
-                self.label,
-                self.started.elapsed().as_secs_f64()
-            ),
+            Some((multi, bar)) => {
+                bar.finish_and_clear();
+                multi.remove(&bar);
+                let _ = multi.println(line);
+            }
+            None => eprintln!("{line}"),
         }
     }
 }

@@ -156,7 +156,12 @@ fn run_scenario(
         if interrupted.load(Ordering::Relaxed) {
             break;
         }
-        let bar = progress.cell(&plan.label, workload.units(&plan.params), repetitions);
+        let bar = progress.cell(
+            &plan.label,
+            scenario.kind.unit(),
+            workload.units(&plan.params),
+            repetitions,
+        );
         let mut repetitions_run = Vec::new();
         let mut before = 0;
         for repetition in 0..repetitions {

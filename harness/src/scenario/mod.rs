@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 
 pub use duration::{display as display_duration, parse as parse_duration};
 pub use error::ScenarioError;
-pub use size::{display as display_size, parse as parse_size};
 pub use gate::{Gate, GateMetric, GateResult, Op, Operand, Stat};
 pub use params::{CellPlan, StrategyParams};
+pub use size::{display as display_size, parse as parse_size};
 pub use workload::{CacheWorkload, FanInWorkload, OpMix, Workload};
 
 use crate::load::arrival::Arrival;
@@ -103,6 +103,15 @@ impl Kind {
             ],
             Kind::Cache => &[Metric::Read, Metric::Write, Metric::Refresh],
             Kind::FanIn => &[Metric::Delivery, Metric::Send],
+        }
+    }
+
+    /// What progress counts: `jobs`, `ops` or `items`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kind::Pool => "jobs",
+            Kind::Cache => "ops",
+            Kind::FanIn => "items",
         }
     }
 

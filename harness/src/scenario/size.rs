@@ -11,7 +11,9 @@ pub fn parse(text: &str) -> Result<u64, String> {
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let bad = || {
-        format!("`{text}` is not a size: write a number and a unit, one of {UNITS} (e.g. \"64MiB\")")
+        format!(
+            "`{text}` is not a size: write a number and a unit, one of {UNITS} (e.g. \"64MiB\")"
+        )
     };
     let value: f64 = number.parse().map_err(|_| bad())?;
     let scale: f64 = match unit.trim() {

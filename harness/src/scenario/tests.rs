@@ -209,7 +209,12 @@ fn a_batch_needs_a_job_count() {
 
 #[test]
 fn a_memory_limit_without_a_unit_names_the_units() {
-    bad("repetitions = 2", "repetitions = 2\nmemory_limit = \"64\"", 5, "MiB");
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nmemory_limit = \"64\"",
+        5,
+        "MiB",
+    );
     bad(
         "sigma = 0.5 }",
         "sigma = 0.5, memory = \"12B\" }",
@@ -221,7 +226,11 @@ fn a_memory_limit_without_a_unit_names_the_units() {
 #[test]
 fn a_memory_limit_and_memory_per_job_are_read() {
     let text = GOOD
-        .replacen("repetitions = 2", "repetitions = 2\nmemory_limit = \"1GiB\"", 1)
+        .replacen(
+            "repetitions = 2",
+            "repetitions = 2\nmemory_limit = \"1GiB\"",
+            1,
+        )
         .replacen("sigma = 0.5 }", "sigma = 0.5, memory = \"2MiB\" }", 1);
     let scenario = parse(&text).unwrap();
     assert_eq!(scenario.memory_limit, Some(1 << 30));

@@ -14,7 +14,8 @@ use super::raw::{
     RawService, RawStrategy, RawWorkload,
 };
 use super::{
-    duration, size, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario, Workload,
+    duration, size, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario,
+    Workload,
 };
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
