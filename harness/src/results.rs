@@ -16,8 +16,13 @@ use crate::record::{HistogramData, Histograms, Metric, Summary};
 use crate::run::books::CellBooks;
 use crate::scenario::{GateMetric, GateResult, Kind, Stat, Workload};
 
-/// The version of the results format.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the results format. 2 added the status
+/// `out_of_memory`; everything else of 1 is unchanged, so files of 1 are
+/// still read ([`OLDEST_READABLE_SCHEMA`]).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest results format this contend still reads.
+pub const OLDEST_READABLE_SCHEMA: u32 = 1;
 
 /// A results file: one or more scenarios.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

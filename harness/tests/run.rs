@@ -86,7 +86,7 @@ fn a_quick_run_writes_every_report_and_they_parse() {
 
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
-    assert_eq!(results["schema_version"], 1);
+    assert_eq!(results["schema_version"], 2);
     let scenario = &results["scenarios"][0];
     assert_eq!(scenario["quick"], true);
     let cells = scenario["cells"].as_array().unwrap();
@@ -207,6 +207,26 @@ fn a_truncated_results_file_exits_2() {
 }
 
 #[test]
+fn a_results_file_of_a_newer_schema_exits_2_and_the_committed_baseline_is_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "results.json",
+        "{\"schema_version\": 99, \"tool\": \"contend 9\", \"scenarios\": []}",
+    );
+    let output = contend(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("reads 1 to 2"),
+        "{}",
+        stderr(&output)
+    );
+    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/baseline.json");
+    let output = contend(&["compare", baseline, baseline]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
 fn a_cell_that_runs_past_its_timeout_is_reported_and_the_run_goes_on() {
     let temp = tempfile::tempdir().unwrap();
     let text = r#"
@@ -321,4 +341,59 @@ fn a_run_on_a_terminal_draws_a_bar_per_cell() {
         out.to_str().unwrap(),
     ]);
     assert!(!stderr(&piped).contains("/400 jobs"), "{}", stderr(&piped));
+}
+
+/// Ctrl-C stops the run cleanly: the running cell stops early, and what it
+/// measured so far is written with the reports; the exit code is 130.
+#[test]
+fn ctrl_c_stops_the_run_and_keeps_what_was_measured() {
+    use std::io::{BufRead, BufReader};
+    let temp = tempfile::tempdir().unwrap();
+    // 100 s of work if nobody stops it.
+    let text = r#"
+[workload]
+jobs = 100000
+arrival = { type = "batch" }
+service = { type = "sleep", mean = "1ms" }
+[[strategy]]
+name = "serial"
+[[strategy]]
+name = "fixed"
+workers = 2
+"#;
+    let file = write_scenario(temp.path(), "long.toml", text);
+    let out = temp.path().join("runs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contend"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    // Wait until the first cell has started, then let it run a little.
+    for line in lines.by_ref() {
+        if line.unwrap().contains("serial: 1 repetition(s)") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: kill only sends a signal to the child we started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let run = only_run_folder(&out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let cells = results["scenarios"][0]["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 1, "the second cell never started: {cells:?}");
+    let repetition = &cells[0]["repetitions"][0];
+    assert_eq!(repetition["status"]["state"], "interrupted");
+    let completed = repetition["books"]["completed"].as_u64().unwrap();
+    assert!(completed > 0 && completed < 100_000, "{repetition}");
+    assert!(run.join("summary.md").exists() && run.join("report.html").exists());
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
-use crate::results::{ResultsDoc, SCHEMA_VERSION};
+use crate::results::{ResultsDoc, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION};
 
 /// The document as pretty JSON.
 pub fn render(doc: &ResultsDoc) -> String {
@@ -47,9 +47,10 @@ pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
     let version = value
         .get("schema_version")
         .and_then(serde_json::Value::as_u64);
-    if version != Some(u64::from(SCHEMA_VERSION)) {
+    let readable = u64::from(OLDEST_READABLE_SCHEMA)..=u64::from(SCHEMA_VERSION);
+    if !version.is_some_and(|v| readable.contains(&v)) {
         return Err(HarnessError::BadInput(format!(
-            "{}:1:1: schema_version is {version:?}; this contend reads {SCHEMA_VERSION}",
+            "{}:1:1: schema_version is {version:?}; this contend reads {OLDEST_READABLE_SCHEMA} to {SCHEMA_VERSION}",
             path.display()
         )));
     }
