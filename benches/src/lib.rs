@@ -1,4 +1,7 @@
-//! Criterion benches for contend; see `benches/` and `README.md`.
-//!
-//! The library is empty: the benches live in `benches/*.rs` and run with
-//! `cargo bench -p contend-benches`.
+//! Criterion benches for contend, and what they share; see `benches/` and
+//! `README.md`. The benches run with `cargo bench -p contend-benches`;
+//! `bench-report` turns their estimates into the ratio table.
+
+pub mod config;
+pub mod countdown;
+pub mod spin;

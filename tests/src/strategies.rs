@@ -60,7 +60,7 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
         case("dispatcher", true, true),
         StrategyCase {
             resizable: true,
-            ..case("elastic", true, false)
+            ..case("elastic", true, true)
         },
     ]
 }

@@ -6,11 +6,18 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use contend_strategies::pool::{ConfigError, Elastic, Executor, PoolConfig, ShutdownMode};
+use contend_strategies::pool::{
+    ConfigError, Elastic, Executor, OverloadPolicy, PoolConfig, RejectReason, ShutdownMode,
+};
 use contend_tests::{eventually, Gate, Probe};
 
+/// An elastic pool without a queue (ants' direct hand-off), so that a
+/// submit beyond the capacity blocks.
 fn elastic(capacity: usize, idle: Duration) -> Arc<Elastic> {
-    Arc::new(Elastic::new(PoolConfig::new(capacity).idle_timeout(idle)).unwrap())
+    let config = PoolConfig::new(capacity)
+        .queue_capacity(0)
+        .idle_timeout(idle);
+    Arc::new(Elastic::new(config).unwrap())
 }
 
 /// Holds `jobs` jobs at `gate`, submitted from another thread (the
@@ -53,6 +60,32 @@ fn elastic_workers_expire_after_the_idle_period_and_come_back_on_demand() {
     gate.open();
     pool.shutdown(ShutdownMode::DRAIN);
     assert_eq!(probe.ran(), 8);
+}
+
+/// With a queue, jobs beyond the capacity wait in it instead of blocking
+/// the submitter, no more workers start than the capacity, and each worker
+/// takes the next queued job when it finishes one.
+#[test]
+fn with_a_queue_busy_workers_take_queued_jobs_without_more_workers() {
+    let config = PoolConfig::new(2)
+        .queue_capacity(3)
+        .policy(OverloadPolicy::FailFast)
+        .idle_timeout(Duration::from_secs(60));
+    let pool = Elastic::new(config).unwrap();
+    let (probe, gate) = (Probe::new(), Gate::new());
+    for _ in 0..5 {
+        let gate = gate.clone();
+        pool.submit(probe.job(move || gate.pass())).unwrap();
+    }
+    gate.await_waiting(2);
+    assert_eq!(pool.live_workers(), 2);
+    assert_eq!(pool.stats().queued, 3);
+    let refused = pool.submit(probe.job(|| {})).unwrap_err();
+    assert_eq!(refused.reason(), RejectReason::Full, "queue full");
+    gate.open();
+    let report = pool.shutdown(ShutdownMode::DRAIN);
+    assert_eq!((report.completed, probe.ran()), (5, 5));
+    assert!(probe.peak() <= 2, "{} ran at once", probe.peak());
 }
 
 #[test]

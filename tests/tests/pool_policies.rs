@@ -238,7 +238,10 @@ fn caller_runs_runs_the_job_on_the_submitters_thread() {
 
 #[test]
 fn elastic_rejects_as_full_beyond_its_cap_on_blocked_submitters() {
-    let pool = Arc::new(Elastic::new(PoolConfig::new(1).max_blocked_submitters(1)).unwrap());
+    let config = PoolConfig::new(1)
+        .queue_capacity(0)
+        .max_blocked_submitters(1);
+    let pool = Arc::new(Elastic::new(config).unwrap());
     let gate = Gate::new();
     let holder = gate.clone();
     pool.execute(move || holder.pass()).unwrap();

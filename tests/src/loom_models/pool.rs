@@ -263,13 +263,26 @@ fn unbounded() -> Box<dyn Executor> {
     Box::new(Unbounded::new())
 }
 
+/// Direct hand-off (ants): no queue, a submit waits for the worker.
 fn elastic() -> Box<dyn Executor> {
-    let config = PoolConfig::new(1).idle_timeout(Duration::from_millis(1));
+    let config = PoolConfig::new(1)
+        .queue_capacity(0)
+        .idle_timeout(Duration::from_millis(1));
+    Box::new(Elastic::new(config).unwrap())
+}
+
+/// A queue behind the worker: a finished worker takes the next job itself.
+fn elastic_queued() -> Box<dyn Executor> {
+    let config = PoolConfig::new(1)
+        .queue_capacity(2)
+        .idle_timeout(Duration::from_millis(1));
     Box::new(Elastic::new(config).unwrap())
 }
 
 fn elastic_fail_fast() -> Box<dyn Executor> {
-    let config = PoolConfig::new(1).policy(OverloadPolicy::FailFast);
+    let config = PoolConfig::new(1)
+        .queue_capacity(0)
+        .policy(OverloadPolicy::FailFast);
     Box::new(Elastic::new(config).unwrap())
 }
 
@@ -282,7 +295,11 @@ pub fn suite() -> Vec<NamedModel> {
     };
     let drain = ShutdownMode::DRAIN;
     let abort = ShutdownMode::Abort;
-    let queued: [(&str, Build); 2] = [("fixed", fixed), ("dispatcher", dispatcher)];
+    let queued: [(&str, Build); 3] = [
+        ("fixed", fixed),
+        ("dispatcher", dispatcher),
+        ("elastic-queued", elastic_queued),
+    ];
     let spawning: [(&str, Build); 4] = [
         ("serial", serial),
         ("semaphore", semaphore),
