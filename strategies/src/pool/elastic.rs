@@ -35,11 +35,13 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use super::admission::{await_room, Bounded, Verdict};
+use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
 use super::{Rejected, ShutdownMode, ShutdownReport};
+use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{deadline_after, Arc, Condvar, Mutex, MutexGuard};
 
 /// Workers on demand, up to a resizable capacity.
@@ -126,6 +128,9 @@ struct Shared {
     max_blocked_submitters: Option<usize>,
     idle_timeout: Duration,
     context: JobContext,
+    /// `state.queue.len()`, written under the lock, read without it by
+    /// workers busy-waiting before they go idle ([`spin_until`]).
+    queued: AtomicUsize,
 }
 
 impl Shared {
@@ -136,12 +141,20 @@ impl Shared {
         loop {
             self.context.execute(job);
             let mut state = self.state.lock();
+            if backoff::ENABLED && state.queue.is_empty() && !state.closed {
+                // Still busy to submitters, so the next job is queued for
+                // us rather than handed off with a wake-up.
+                drop(state);
+                spin_until(|| self.queued.load(Ordering::Relaxed) > 0);
+                state = self.state.lock();
+            }
             // Over capacity after a resize: the others take the queue.
             if state.workers > state.capacity {
                 state.workers -= 1;
                 return;
             }
             if let Some(next) = state.queue.pop_front() {
+                self.queued.store(state.queue.len(), Ordering::Relaxed);
                 let room_freed = state.blocked_submitters > 0;
                 drop(state);
                 if room_freed {
@@ -263,6 +276,7 @@ impl Elastic {
                 max_blocked_submitters: config.max_blocked_submitters,
                 idle_timeout: config.idle_timeout,
                 context: JobContext::new(Self::NAME, config.panic_handler),
+                queued: AtomicUsize::new(0),
             }),
             workers: WorkerSet::new(Self::NAME),
         })
@@ -330,6 +344,7 @@ impl Executor for Elastic {
         }
         if state.workers >= state.capacity {
             state.queue.push_back(job);
+            shared.queued.store(state.queue.len(), Ordering::Relaxed);
             return Ok(admission);
         }
         state.workers += 1;

@@ -27,6 +27,7 @@
 //! 25 workers busy.
 
 mod admission;
+mod backoff;
 mod batch;
 mod cancel;
 mod config;

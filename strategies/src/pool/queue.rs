@@ -5,9 +5,11 @@
 use std::collections::VecDeque;
 
 use super::admission::{await_room, Bounded, Verdict};
+use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::Stop;
 use super::{Admission, Job, OverloadPolicy, Rejected};
+use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Condvar, Mutex};
 
 #[derive(Debug)]
@@ -15,7 +17,12 @@ struct QueueState {
     jobs: VecDeque<Job>,
     capacity: usize,
     closed: bool,
+    /// Consumers asleep on `job_ready` that no push has woken yet.
     waiting_consumers: usize,
+    /// Wake-ups sent and not yet taken by a consumer. A push wakes a
+    /// sleeper only if one is left un-woken, so a burst of pushes costs
+    /// one wake-up per sleeping consumer, not one per push.
+    wakeups: usize,
     blocked_submitters: usize,
 }
 
@@ -37,6 +44,9 @@ impl Bounded for QueueState {
 #[derive(Debug)]
 pub(crate) struct JobQueue {
     state: Mutex<QueueState>,
+    /// `jobs.len()`, written under the lock, read without it by consumers
+    /// busy-waiting before they sleep ([`spin_until`]).
+    queued: AtomicUsize,
     job_ready: Condvar,
     room_freed: Condvar,
     policy: OverloadPolicy,
@@ -52,8 +62,10 @@ impl JobQueue {
                 capacity,
                 closed: false,
                 waiting_consumers: 0,
+                wakeups: 0,
                 blocked_submitters: 0,
             }),
+            queued: AtomicUsize::new(0),
             job_ready: Condvar::new(),
             room_freed: Condvar::new(),
             policy,
@@ -74,7 +86,12 @@ impl JobQueue {
                 Verdict::Refuse(refusal) => return context.refuse(refusal, job),
             };
         state.jobs.push_back(job);
+        self.queued.store(state.jobs.len(), Ordering::Relaxed);
         let wake = state.waiting_consumers > 0;
+        if wake {
+            state.waiting_consumers -= 1;
+            state.wakeups += 1;
+        }
         drop(state);
         if wake {
             self.job_ready.notify_one();
@@ -86,8 +103,10 @@ impl JobQueue {
     /// and empty: the consumer should exit.
     pub(crate) fn pop(&self) -> Option<Job> {
         let mut state = self.state.lock();
+        let mut spun = !backoff::ENABLED;
         loop {
             if let Some(job) = state.jobs.pop_front() {
+                self.queued.store(state.jobs.len(), Ordering::Relaxed);
                 let wake = state.blocked_submitters > 0;
                 drop(state);
                 if wake {
@@ -98,9 +117,27 @@ impl JobQueue {
             if state.closed {
                 return None;
             }
+            if !spun {
+                spun = true;
+                drop(state);
+                spin_until(|| self.queued.load(Ordering::Relaxed) > 0);
+                state = self.state.lock();
+                continue;
+            }
             state.waiting_consumers += 1;
-            state = self.job_ready.wait(state);
-            state.waiting_consumers -= 1;
+            loop {
+                state = self.job_ready.wait(state);
+                if state.wakeups > 0 {
+                    // A push counted us out of `waiting_consumers`.
+                    state.wakeups -= 1;
+                    break;
+                }
+                if state.closed {
+                    state.waiting_consumers -= 1;
+                    break;
+                }
+                // Woken spuriously: still counted as waiting.
+            }
         }
     }
 
