@@ -171,10 +171,11 @@ fn per_job(c: &mut Criterion) {
     for (job, work) in shapes {
         for submitters in [1, 2] {
             let mut group = c.benchmark_group(format!("pool/{job}-{submitters}sub"));
-            let systems = EXTERNAL
-                .iter()
-                .map(|name| (*name, true))
-                .chain(contend_strategies::pool::names().into_iter().map(|n| (n, false)));
+            let systems = EXTERNAL.iter().map(|name| (*name, true)).chain(
+                contend_strategies::pool::names()
+                    .into_iter()
+                    .map(|n| (n, false)),
+            );
             for (name, external) in systems {
                 let batch = if matches!(name, "unbounded" | "semaphore") {
                     THREAD_PER_JOB_BATCH

@@ -68,8 +68,7 @@ fn visit(dir: &Path, found: &mut BTreeMap<String, Estimate>) -> Result<(), Strin
 fn read_one(new: &Path) -> Result<Option<(String, Estimate)>, String> {
     let read = |name: &str| {
         let path = new.join(name);
-        std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
     if !new.join("estimates.json").exists() {
         return Ok(None);

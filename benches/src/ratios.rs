@@ -144,7 +144,8 @@ pub fn compare(before: &[Ratio], after: &[Ratio], threshold: f64) -> Vec<Change>
 
 /// The Markdown table of the changes.
 pub fn changes_markdown(changes: &[Change]) -> String {
-    let mut out = String::from("| target | before | after | change | |\n|---|---:|---:|---:|---|\n");
+    let mut out =
+        String::from("| target | before | after | change | |\n|---|---:|---:|---:|---|\n");
     for c in changes {
         let verdict = match (c.significant, c.after > c.before) {
             (false, _) => "within noise",
@@ -221,12 +222,23 @@ mod tests {
 
     #[test]
     fn only_a_change_beyond_threshold_and_noise_is_significant() {
-        let before = vec![ratio("a", 1.0, 0.02), ratio("b", 1.0, 0.2), ratio("c", 1.0, 0.02)];
-        let after = vec![ratio("a", 1.3, 0.02), ratio("b", 1.3, 0.2), ratio("c", 0.7, 0.02)];
+        let before = vec![
+            ratio("a", 1.0, 0.02),
+            ratio("b", 1.0, 0.2),
+            ratio("c", 1.0, 0.02),
+        ];
+        let after = vec![
+            ratio("a", 1.3, 0.02),
+            ratio("b", 1.3, 0.2),
+            ratio("c", 0.7, 0.02),
+        ];
         let changes = compare(&before, &after, 0.1);
         assert!(changes[0].is_regression(), "30% worse, noise 4%");
         assert!(!changes[1].significant, "30% within 40% of noise");
-        assert!(changes[2].significant && !changes[2].is_regression(), "better");
+        assert!(
+            changes[2].significant && !changes[2].is_regression(),
+            "better"
+        );
         assert!(changes_markdown(&changes).contains("**worse**"));
     }
 }

@@ -49,8 +49,9 @@ struct TargetsFile {
 
 /// Reads the targets file.
 pub fn read(path: &Path) -> Result<Vec<Target>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let file: TargetsFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file: TargetsFile =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(file.target)
 }

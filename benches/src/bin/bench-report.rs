@@ -56,8 +56,8 @@ fn run(args: &Args) -> Result<bool, String> {
     if args.baseline.exists() {
         let text = std::fs::read_to_string(&args.baseline)
             .map_err(|e| format!("cannot read {}: {e}", args.baseline.display()))?;
-        let before: Vec<Ratio> = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: {e}", args.baseline.display()))?;
+        let before: Vec<Ratio> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.baseline.display()))?;
         let changes = ratios::compare(&before, &ratios, args.threshold);
         println!(
             "\nsince {}:\n\n{}",
@@ -73,12 +73,19 @@ fn run(args: &Args) -> Result<bool, String> {
         let readme = std::fs::read_to_string(&args.readme)
             .map_err(|e| format!("cannot read {}: {e}", args.readme.display()))?;
         let (Some(begin), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
-            return Err(format!("{} has no {BEGIN} … {END} markers", args.readme.display()));
+            return Err(format!(
+                "{} has no {BEGIN} … {END} markers",
+                args.readme.display()
+            ));
         };
         let updated = format!("{}{BEGIN}\n{table}{}", &readme[..begin], &readme[end..]);
         std::fs::write(&args.readme, updated)
             .map_err(|e| format!("cannot write {}: {e}", args.readme.display()))?;
-        println!("saved {} and the table in {}", args.baseline.display(), args.readme.display());
+        println!(
+            "saved {} and the table in {}",
+            args.baseline.display(),
+            args.readme.display()
+        );
     }
     Ok(regressed)
 }

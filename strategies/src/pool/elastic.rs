@@ -34,7 +34,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use super::admission::{await_room, Bounded, Verdict};
+use super::admission::{await_room, Bounded, RoomWakeups, Verdict};
 use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
@@ -95,6 +95,7 @@ struct State {
     queue_capacity: usize,
     closed: bool,
     blocked_submitters: usize,
+    room_wakeups: RoomWakeups,
     next_id: WorkerId,
 }
 
@@ -111,6 +112,10 @@ impl Bounded for State {
 
     fn blocked_submitters(&mut self) -> &mut usize {
         &mut self.blocked_submitters
+    }
+
+    fn woke(&mut self) {
+        self.room_wakeups.taken();
     }
 }
 
@@ -155,7 +160,8 @@ impl Shared {
             }
             if let Some(next) = state.queue.pop_front() {
                 self.queued.store(state.queue.len(), Ordering::Relaxed);
-                let room_freed = state.blocked_submitters > 0;
+                let blocked = state.blocked_submitters;
+                let room_freed = state.room_wakeups.signal(blocked);
                 drop(state);
                 if room_freed {
                     self.worker_freed.notify_one();
@@ -171,7 +177,8 @@ impl Shared {
                 id,
                 wake: Arc::clone(&wake),
             });
-            if state.blocked_submitters > 0 {
+            let blocked = state.blocked_submitters;
+            if state.room_wakeups.signal(blocked) {
                 self.worker_freed.notify_one();
             }
             match self.wait_for_assignment(state, id, &wake) {
@@ -269,6 +276,7 @@ impl Elastic {
                     queue_capacity: config.queue_capacity,
                     closed: false,
                     blocked_submitters: 0,
+                    room_wakeups: RoomWakeups::default(),
                     next_id: 0,
                 }),
                 worker_freed: Condvar::new(),

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::admission::{await_room, Bounded, Verdict};
+use super::admission::{await_room, Bounded, RoomWakeups, Verdict};
 use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::Stop;
@@ -24,6 +24,7 @@ struct QueueState {
     /// one wake-up per sleeping consumer, not one per push.
     wakeups: usize,
     blocked_submitters: usize,
+    room_wakeups: RoomWakeups,
 }
 
 impl Bounded for QueueState {
@@ -37,6 +38,10 @@ impl Bounded for QueueState {
 
     fn blocked_submitters(&mut self) -> &mut usize {
         &mut self.blocked_submitters
+    }
+
+    fn woke(&mut self) {
+        self.room_wakeups.taken();
     }
 }
 
@@ -64,6 +69,7 @@ impl JobQueue {
                 waiting_consumers: 0,
                 wakeups: 0,
                 blocked_submitters: 0,
+                room_wakeups: RoomWakeups::default(),
             }),
             queued: AtomicUsize::new(0),
             job_ready: Condvar::new(),
@@ -107,7 +113,8 @@ impl JobQueue {
         loop {
             if let Some(job) = state.jobs.pop_front() {
                 self.queued.store(state.jobs.len(), Ordering::Relaxed);
-                let wake = state.blocked_submitters > 0;
+                let blocked = state.blocked_submitters;
+                let wake = state.room_wakeups.signal(blocked);
                 drop(state);
                 if wake {
                     self.room_freed.notify_one();
