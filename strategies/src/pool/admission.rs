@@ -8,8 +8,9 @@
 
 use std::time::Instant;
 
+use super::backoff::{self, spin_until};
 use super::{OverloadPolicy, RejectReason};
-use crate::sync::{deadline_after, Condvar, MutexGuard};
+use crate::sync::{deadline_after, Condvar, Mutex, MutexGuard};
 
 /// The view of a strategy's state that admission needs.
 pub(crate) trait Bounded {
@@ -48,6 +49,30 @@ impl RoomWakeups {
     pub(crate) fn taken(&mut self) {
         self.0 = self.0.saturating_sub(1);
     }
+}
+
+/// Locks `state` for [`await_room`]. A submitter that would block first
+/// busy-waits a little ([`spin_until`]) until `room()`, a lock-free hint
+/// that room was freed: with small jobs a slot frees within a microsecond,
+/// and a submitter that slept instead would be woken for each slot, one
+/// job per sleep. The caller re-checks under the lock.
+pub(crate) fn lock_for_admission<'a, S: Bounded>(
+    policy: OverloadPolicy,
+    state: &'a Mutex<S>,
+    room: impl Fn() -> bool,
+) -> MutexGuard<'a, S> {
+    let guard = state.lock();
+    let would_block = matches!(
+        policy,
+        OverloadPolicy::Block | OverloadPolicy::BlockTimeout(_)
+    ) && !guard.closed()
+        && !guard.has_room();
+    if !backoff::ENABLED || !would_block {
+        return guard;
+    }
+    drop(guard);
+    spin_until(room);
+    state.lock()
 }
 
 /// What the strategy must do with the job it is admitting.

@@ -34,7 +34,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use super::admission::{await_room, Bounded, RoomWakeups, Verdict};
+use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
 use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
@@ -136,6 +136,8 @@ struct Shared {
     /// `state.queue.len()`, written under the lock, read without it by
     /// workers busy-waiting before they go idle ([`spin_until`]).
     queued: AtomicUsize,
+    /// `state.queue_capacity`, for the lock-free room hint.
+    queue_capacity: usize,
 }
 
 impl Shared {
@@ -285,6 +287,7 @@ impl Elastic {
                 idle_timeout: config.idle_timeout,
                 context: JobContext::new(Self::NAME, config.panic_handler),
                 queued: AtomicUsize::new(0),
+                queue_capacity: config.queue_capacity,
             }),
             workers: WorkerSet::new(Self::NAME),
         })
@@ -327,9 +330,12 @@ impl Executor for Elastic {
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         let shared = &self.shared;
         shared.context.counters.submitted();
+        let queue_capacity = shared.queue_capacity;
+        // Without a queue, room is a worker going idle: no hint to wait on.
+        let room = || queue_capacity == 0 || shared.queued.load(Ordering::Relaxed) < queue_capacity;
         let verdict = await_room(
             shared.policy,
-            shared.state.lock(),
+            lock_for_admission(shared.policy, &shared.state, room),
             &shared.worker_freed,
             shared.max_blocked_submitters,
         );

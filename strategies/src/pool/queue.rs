@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::admission::{await_room, Bounded, RoomWakeups, Verdict};
+use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
 use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::Stop;
@@ -52,6 +52,7 @@ pub(crate) struct JobQueue {
     /// `jobs.len()`, written under the lock, read without it by consumers
     /// busy-waiting before they sleep ([`spin_until`]).
     queued: AtomicUsize,
+    capacity: usize,
     job_ready: Condvar,
     room_freed: Condvar,
     policy: OverloadPolicy,
@@ -72,6 +73,7 @@ impl JobQueue {
                 room_wakeups: RoomWakeups::default(),
             }),
             queued: AtomicUsize::new(0),
+            capacity,
             job_ready: Condvar::new(),
             room_freed: Condvar::new(),
             policy,
@@ -80,17 +82,18 @@ impl JobQueue {
 
     /// Queues `job` under the overload policy.
     pub(crate) fn push(&self, job: Job, context: &JobContext) -> Result<Admission, Rejected> {
-        let (mut state, admission) =
-            match await_room(self.policy, self.state.lock(), &self.room_freed, None) {
-                Verdict::Room(state) => (state, Admission::Accepted),
-                Verdict::DiscardOldest(mut state) => {
-                    if let Some(oldest) = state.jobs.pop_front() {
-                        context.discard(oldest);
-                    }
-                    (state, Admission::AcceptedDroppingOldest)
+        let room = || self.queued.load(Ordering::Relaxed) < self.capacity;
+        let state = lock_for_admission(self.policy, &self.state, room);
+        let (mut state, admission) = match await_room(self.policy, state, &self.room_freed, None) {
+            Verdict::Room(state) => (state, Admission::Accepted),
+            Verdict::DiscardOldest(mut state) => {
+                if let Some(oldest) = state.jobs.pop_front() {
+                    context.discard(oldest);
                 }
-                Verdict::Refuse(refusal) => return context.refuse(refusal, job),
-            };
+                (state, Admission::AcceptedDroppingOldest)
+            }
+            Verdict::Refuse(refusal) => return context.refuse(refusal, job),
+        };
         state.jobs.push_back(job);
         self.queued.store(state.jobs.len(), Ordering::Relaxed);
         let wake = state.waiting_consumers > 0;
