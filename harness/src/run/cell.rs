@@ -3,8 +3,8 @@
 //!
 //! [`run_cell`] dispatches on the scenario's kind: pool cells run here,
 //! cache and fan-in cells in [`cache`](super::cache) and
-//! [`fanin`](super::fanin). All share [`Probes`] (threads, CPU, memory),
-//! [`with_progress`] and [`finish`], which turns what a runner measured
+//! [`fanin`](super::fanin). All share `Probes` (threads, CPU, memory),
+//! `with_progress` and `finish`, which turns what a runner measured
 //! into a [`Repetition`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
