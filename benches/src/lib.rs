@@ -1,4 +1,28 @@
-//! Criterion benches for contend; see `benches/` and `README.md`.
+//! Shared pieces of contend's criterion benches; the benches themselves
+//! live in `benches/*.rs` and run with `cargo bench -p contend-benches`.
 //!
-//! The library is empty: the benches live in `benches/*.rs` and run with
-//! `cargo bench -p contend-benches`.
+//! - [`config`]: the one criterion configuration every bench file uses,
+//!   sized so that each file's full run stays within a few minutes on a
+//!   2-core machine;
+//! - [`crew`]: persistent threads released together by a start barrier,
+//!   so thread spawning stays out of every measurement;
+//! - [`keys`]: precomputed key sequences (uniform and zipf-like), so no
+//!   random number is drawn inside a timed loop;
+//! - [`mix`]: precomputed operation sequences for the cache mixes.
+//!
+//! # Benchmark ids
+//!
+//! Every bench names its measurements `<group>/<function>/<parameter>`,
+//! where the group is the workload shape, the function the variant, and
+//! the parameter the one swept dimension; criterion stores each at
+//! `target/criterion/<group with '/' as '_'>/<function>/<parameter>/new/`.
+//! Each bench file documents its own groups at its top. Every bench runs
+//! with `iter_custom` and a per-iteration unit of one element (one
+//! message, one operation, one increment), so the `slope` estimate in
+//! `estimates.json` is the time per element and ratios between two ids of
+//! one group are ratios of per-element cost.
+
+pub mod config;
+pub mod crew;
+pub mod keys;
+pub mod mix;

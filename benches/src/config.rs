@@ -1,0 +1,26 @@
+//! The criterion configuration shared by every bench file.
+//!
+//! One second of measurement after 300 ms of warm-up, 10 samples, and a
+//! tenth of criterion's default bootstrap resamples: the analysis of each
+//! benchmark then costs tens of milliseconds rather than a few hundred,
+//! which matters with a hundred benchmarks a file. With these settings a
+//! benchmark takes about 1.4 s, so a bench file of N benchmarks takes
+//! about 1.4 × N s; each file keeps N low enough to finish in under four
+//! minutes on the 2-core reference machine.
+
+use std::time::Duration;
+
+use criterion::Criterion;
+
+/// Samples per benchmark.
+pub const SAMPLES: usize = 10;
+
+/// The configuration every bench file passes to `criterion_group!`.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .measurement_time(Duration::from_secs(1))
+        .warm_up_time(Duration::from_millis(300))
+        .sample_size(SAMPLES)
+        .nresamples(10_000)
+        .configure_from_args()
+}
