@@ -1,0 +1,98 @@
+//! Spinning before blocking, for the ring of the hand-written fan-ins.
+//!
+//! Blocking on a condition variable costs two context switches: the
+//! waiter's sleep and its wake-up, several microseconds in all, which is
+//! a hundred times what a queued item costs. When the other side is
+//! running on another core, the awaited item (or room) usually arrives
+//! within a few hundred nanoseconds, so a waiter first spins a little,
+//! watching lock-free [`Hints`] that the ring keeps beside its locked
+//! state, and blocks only if nothing happened. This is what
+//! crossbeam-channel's `Backoff` does: a few rounds of doubling busy-waits,
+//! then a few yields of the core (which lets the other side run on a
+//! machine with fewer cores than threads), then sleep.
+//!
+//! The hints are only hints: a waiter that sees one re-checks the real
+//! state under the lock. Under `--cfg loom` there is no spinning and no
+//! hint at all (the hints are empty and [`SPINS`] is false), so the model
+//! checks exactly the locked protocol.
+
+#[cfg(not(loom))]
+use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// Whether waiters spin before they block (not under loom).
+pub(crate) const SPINS: bool = cfg!(not(loom));
+
+/// Busy-wait rounds (doubling from one spin to 2^(SPIN_ROUNDS - 1)).
+#[cfg(not(loom))]
+const SPIN_ROUNDS: u32 = 7;
+/// Yields of the core after the busy-wait rounds.
+#[cfg(not(loom))]
+const YIELD_ROUNDS: u32 = 4;
+
+/// Lock-free copies of the ring's counts, written under the lock and read
+/// by spinning waiters without it.
+#[derive(Debug, Default)]
+pub(crate) struct Hints {
+    /// Items queued in the ring.
+    #[cfg(not(loom))]
+    queued: AtomicUsize,
+    /// Items ever taken by the consumer.
+    #[cfg(not(loom))]
+    taken: AtomicU64,
+}
+
+#[cfg(not(loom))]
+impl Hints {
+    /// Records the queue length.
+    pub(crate) fn set_queued(&self, queued: usize) {
+        self.queued.store(queued, Ordering::Relaxed);
+    }
+
+    /// Records how many items were ever taken.
+    pub(crate) fn set_taken(&self, taken: u64) {
+        self.taken.store(taken, Ordering::Relaxed);
+    }
+
+    /// The last recorded queue length.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// The last recorded count of items taken.
+    pub(crate) fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(loom)]
+impl Hints {
+    pub(crate) fn set_queued(&self, _: usize) {}
+
+    pub(crate) fn set_taken(&self, _: u64) {}
+
+    pub(crate) fn queued(&self) -> usize {
+        0
+    }
+
+    pub(crate) fn taken(&self) -> u64 {
+        0
+    }
+}
+
+/// Spins (then yields) until `ready` says so or the rounds run out;
+/// returns at once under loom. The caller re-checks under its lock.
+pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
+    #[cfg(not(loom))]
+    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+        if ready() {
+            return;
+        }
+        if round < SPIN_ROUNDS {
+            (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+        } else {
+            crate::sync::thread::yield_now();
+        }
+    }
+    #[cfg(loom)]
+    let _ = &mut ready;
+}
