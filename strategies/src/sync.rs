@@ -33,6 +33,7 @@ mod imp {
     pub(super) use std::sync::{Condvar as RawCondvar, Mutex as RawMutex, RwLock as RawRwLock};
     pub use std::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use std::thread;
+    pub use std::thread_local;
 }
 
 #[cfg(loom)]
@@ -44,11 +45,12 @@ mod imp {
     pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
     pub use loom::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use loom::thread;
+    pub use loom::thread_local;
 }
 
 #[cfg(not(loom))]
 pub use imp::MutexGuard;
-pub use imp::{atomic, thread, Arc, RwLockReadGuard, RwLockWriteGuard};
+pub use imp::{atomic, thread, thread_local, Arc, RwLockReadGuard, RwLockWriteGuard};
 
 #[cfg(loom)]
 pub use imp::UnsafeCell;
