@@ -29,10 +29,15 @@
 //!
 //! The two buffers swap back and forth, so a steady stream allocates
 //! nothing per item.
+//!
+//! Outside loom, waiters also spin a little before they block, and a
+//! consumer whose last swap was small lingers a moment before the next,
+//! so that it takes items in batches instead of chasing them one by one
+//! (see the `spin` module).
 
 use std::collections::VecDeque;
 
-use super::spin::{spin_until, Hints, SPINS};
+use super::spin::{linger, spin_until, Hints, LINGER_BELOW, SPINS};
 use super::{Canceller, Capacity, Consumer, SendError, TryRecvError};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -87,6 +92,8 @@ pub(crate) struct Ring<T> {
     cancelled: AtomicBool,
     /// Lock-free copies of counts, for waiters that spin before they block.
     hints: Hints,
+    /// `state.slots`, which never changes.
+    slots: usize,
 }
 
 impl<T> Ring<T> {
@@ -116,6 +123,7 @@ impl<T> Ring<T> {
             picked_up: Condvar::new(),
             cancelled: AtomicBool::new(false),
             hints: Hints::default(),
+            slots,
         }
     }
 
@@ -133,9 +141,10 @@ impl<T> Ring<T> {
             }
             if SPINS && !spun {
                 spun = true;
-                let slots = state.slots;
+                // Room comes when the consumer takes items.
+                let taken = state.taken;
                 drop(state);
-                spin_until(|| self.hints.queued() < slots || self.is_cancelled());
+                spin_until(|| self.hints.taken() != taken || self.is_cancelled());
                 state = self.state.lock();
                 continue;
             }
@@ -148,7 +157,11 @@ impl<T> Ring<T> {
         let ticket = state.pushed;
         state.pushed += 1;
         state.items.push_back(item);
-        self.hints.set_queued(state.items.len());
+        if state.items.len() == 1 {
+            // Only the change from empty is news to a spinning consumer;
+            // a producer spinning for room re-checks under the lock.
+            self.hints.set_queued(1);
+        }
         let wake_consumer = std::mem::take(&mut state.consumer_waiting);
         if !state.rendezvous {
             drop(state);
@@ -311,6 +324,8 @@ pub struct RingConsumer<T> {
     ring: Arc<Ring<T>>,
     /// Items taken from the ring in one swap and not yet received.
     buffer: VecDeque<T>,
+    /// How many items the last swap took.
+    last_batch: usize,
 }
 
 impl<T> RingConsumer<T> {
@@ -318,6 +333,7 @@ impl<T> RingConsumer<T> {
         Self {
             ring,
             buffer: VecDeque::new(),
+            last_batch: 0,
         }
     }
 
@@ -325,7 +341,12 @@ impl<T> RingConsumer<T> {
     /// from a fresh swap.
     fn next(&mut self, wait: bool) -> Result<T, TryRecvError> {
         if self.buffer.is_empty() {
+            // A small swap last time: let items pile up (see `linger`).
+            if wait && self.last_batch < LINGER_BELOW && self.last_batch < self.ring.slots {
+                linger();
+            }
             self.ring.take_all(&mut self.buffer, wait)?;
+            self.last_batch = self.buffer.len();
         } else if self.ring.is_cancelled() {
             return Err(TryRecvError::Ended);
         }
