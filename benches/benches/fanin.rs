@@ -99,6 +99,12 @@ struct Ours<F> {
     fanin: F,
 }
 
+impl<F> Ours<F> {
+    fn new(id: &'static str, fanin: F) -> Self {
+        Self { id, fanin }
+    }
+}
+
 impl<F: FanIn<u64>> Subject for Ours<F> {
     type Tx = F::Producer;
     /// The consumer, and the canceller kept alive: for the adapters on
@@ -123,33 +129,46 @@ impl<F: FanIn<u64>> Subject for Ours<F> {
     }
 }
 
-/// `crossbeam_channel::bounded`/`unbounded`, used directly.
-struct RawCrossbeam;
+/// A library whose `bounded(n)` and `unbounded()` channels share one
+/// `Sender` and `Receiver` type, used directly: crossbeam-channel, flume.
+macro_rules! raw_subject {
+    ($name:ident, $id:literal, $library:ident) => {
+        #[doc = concat!("`", stringify!($library), "::bounded`/`unbounded`, used directly.")]
+        struct $name;
 
-impl Subject for RawCrossbeam {
-    type Tx = crossbeam_channel::Sender<u64>;
-    type Rx = crossbeam_channel::Receiver<u64>;
+        impl Subject for $name {
+            type Tx = $library::Sender<u64>;
+            type Rx = $library::Receiver<u64>;
 
-    fn id(&self) -> &'static str {
-        "raw-crossbeam"
-    }
+            fn id(&self) -> &'static str {
+                $id
+            }
 
-    fn open(&self, producers: usize, capacity: Capacity) -> Option<(Vec<Self::Tx>, Self::Rx)> {
-        let (tx, rx) = match capacity {
-            Capacity::Bounded(n) => crossbeam_channel::bounded(n),
-            Capacity::Unbounded => crossbeam_channel::unbounded(),
-        };
-        Some((vec![tx; producers], rx))
-    }
+            fn open(
+                &self,
+                producers: usize,
+                capacity: Capacity,
+            ) -> Option<(Vec<Self::Tx>, Self::Rx)> {
+                let (tx, rx) = match capacity {
+                    Capacity::Bounded(n) => $library::bounded(n),
+                    Capacity::Unbounded => $library::unbounded(),
+                };
+                Some((vec![tx; producers], rx))
+            }
 
-    fn send(tx: &Self::Tx, message: u64) {
-        tx.send(message).expect("the consumer stays");
-    }
+            fn send(tx: &Self::Tx, message: u64) {
+                tx.send(message).expect("the consumer stays");
+            }
 
-    fn recv(rx: &mut Self::Rx) -> Option<u64> {
-        rx.recv().ok()
-    }
+            fn recv(rx: &mut Self::Rx) -> Option<u64> {
+                rx.recv().ok()
+            }
+        }
+    };
 }
+
+raw_subject!(RawCrossbeam, "raw-crossbeam", crossbeam_channel);
+raw_subject!(RawFlume, "raw-flume", flume);
 
 /// `std::sync::mpsc::sync_channel` (`channel` when unbounded), used directly.
 struct RawStd;
@@ -189,34 +208,6 @@ impl Subject for RawStd {
             StdTx::Unbounded(tx) => tx.send(message),
         }
         .expect("the consumer stays");
-    }
-
-    fn recv(rx: &mut Self::Rx) -> Option<u64> {
-        rx.recv().ok()
-    }
-}
-
-/// `flume::bounded`/`unbounded`, used directly.
-struct RawFlume;
-
-impl Subject for RawFlume {
-    type Tx = flume::Sender<u64>;
-    type Rx = flume::Receiver<u64>;
-
-    fn id(&self) -> &'static str {
-        "raw-flume"
-    }
-
-    fn open(&self, producers: usize, capacity: Capacity) -> Option<(Vec<Self::Tx>, Self::Rx)> {
-        let (tx, rx) = match capacity {
-            Capacity::Bounded(n) => flume::bounded(n),
-            Capacity::Unbounded => flume::unbounded(),
-        };
-        Some((vec![tx; producers], rx))
-    }
-
-    fn send(tx: &Self::Tx, message: u64) {
-        tx.send(message).expect("the consumer stays");
     }
 
     fn recv(rx: &mut Self::Rx) -> Option<u64> {
@@ -288,47 +279,51 @@ fn capacity_id(capacity: Capacity) -> String {
     }
 }
 
-/// Benchmarks `subject` at `producers` × `capacity` in `group`, unless the
-/// subject has no such channel.
-fn measure<S: Subject>(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    crew: &Crew,
-    subject: &S,
+/// One shape of one group: P producers, a capacity.
+struct Shape<'a, 'g> {
+    group: &'a mut BenchmarkGroup<'g, WallTime>,
+    crew: &'a Crew,
     producers: usize,
     capacity: Capacity,
-) {
-    if subject.open(producers, capacity).is_none() {
-        return; // unsupported shape (tokio's rendezvous): skipped
-    }
-    let id = BenchmarkId::new(subject.id(), capacity_id(capacity));
-    group.bench_function(id, |b| {
-        b.iter_custom(|messages| {
-            let (senders, mut rx) = subject
-                .open(producers, capacity)
-                .expect("the shape was supported a moment ago");
-            let jobs: Vec<Job> = senders
-                .into_iter()
-                .zip(split(messages, producers))
-                .map(|(tx, count)| {
-                    Box::new(move || {
-                        for message in 0..count {
-                            S::send(&tx, message);
-                        }
-                    }) as Job
-                })
-                .collect();
-            let (elapsed, received) = crew.time(jobs, || {
-                let mut received = 0_u64;
-                while let Some(message) = S::recv(&mut rx) {
-                    black_box(message);
-                    received += 1;
-                }
-                received
+}
+
+impl Shape<'_, '_> {
+    /// Benchmarks `subject` at this shape, unless it has no such channel.
+    fn measure<S: Subject>(&mut self, subject: &S) {
+        let (producers, capacity, crew) = (self.producers, self.capacity, self.crew);
+        if subject.open(producers, capacity).is_none() {
+            return; // unsupported shape (tokio's rendezvous): skipped
+        }
+        let id = BenchmarkId::new(subject.id(), capacity_id(capacity));
+        self.group.bench_function(id, |b| {
+            b.iter_custom(|messages| {
+                let (senders, mut rx) = subject
+                    .open(producers, capacity)
+                    .expect("the shape was supported a moment ago");
+                let jobs: Vec<Job> = senders
+                    .into_iter()
+                    .zip(split(messages, producers))
+                    .map(|(tx, count)| {
+                        Box::new(move || {
+                            for message in 0..count {
+                                S::send(&tx, message);
+                            }
+                        }) as Job
+                    })
+                    .collect();
+                let (elapsed, received) = crew.time(jobs, || {
+                    let mut received = 0_u64;
+                    while let Some(message) = S::recv(&mut rx) {
+                        black_box(message);
+                        received += 1;
+                    }
+                    received
+                });
+                assert_eq!(received, messages, "{} lost messages", subject.id());
+                elapsed
             });
-            assert_eq!(received, messages, "{} lost messages", subject.id());
-            elapsed
         });
-    });
+    }
 }
 
 fn fanin(c: &mut Criterion) {
@@ -337,65 +332,25 @@ fn fanin(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("fanin/p{producers}"));
         group.throughput(Throughput::Elements(1));
         for capacity in CAPACITIES {
-            measure(
-                &mut group,
-                &crew,
-                &Ours {
-                    id: "drop-close",
-                    fanin: DropClose,
-                },
+            let mut shape = Shape {
+                group: &mut group,
+                crew: &crew,
                 producers,
                 capacity,
-            );
-            measure(
-                &mut group,
-                &crew,
-                &Ours {
-                    id: "closer",
-                    fanin: Closer,
-                },
-                producers,
-                capacity,
-            );
-            measure(&mut group, &crew, &RawCrossbeam, producers, capacity);
-            if !(COMPARISON_PRODUCERS.contains(&producers)
-                && COMPARISON_CAPACITIES.contains(&capacity))
+            };
+            shape.measure(&Ours::new("drop-close", DropClose));
+            shape.measure(&Ours::new("closer", Closer));
+            shape.measure(&RawCrossbeam);
+            if COMPARISON_PRODUCERS.contains(&producers)
+                && COMPARISON_CAPACITIES.contains(&capacity)
             {
-                continue;
+                shape.measure(&Ours::new("adapter-crossbeam", Crossbeam));
+                shape.measure(&Ours::new("adapter-flume", Flume));
+                shape.measure(&Ours::new("adapter-tokio", TokioMpsc));
+                shape.measure(&RawStd);
+                shape.measure(&RawFlume);
+                shape.measure(&RawTokio);
             }
-            measure(
-                &mut group,
-                &crew,
-                &Ours {
-                    id: "adapter-crossbeam",
-                    fanin: Crossbeam,
-                },
-                producers,
-                capacity,
-            );
-            measure(
-                &mut group,
-                &crew,
-                &Ours {
-                    id: "adapter-flume",
-                    fanin: Flume,
-                },
-                producers,
-                capacity,
-            );
-            measure(
-                &mut group,
-                &crew,
-                &Ours {
-                    id: "adapter-tokio",
-                    fanin: TokioMpsc,
-                },
-                producers,
-                capacity,
-            );
-            measure(&mut group, &crew, &RawStd, producers, capacity);
-            measure(&mut group, &crew, &RawFlume, producers, capacity);
-            measure(&mut group, &crew, &RawTokio, producers, capacity);
         }
         group.finish();
     }

@@ -42,6 +42,8 @@ struct Copy {
 }
 
 crate::sync::thread_local! {
+    // Not a `const` initialiser: loom's `thread_local!` does not take one.
+    #[allow(clippy::missing_const_for_thread_local)]
     static COPIES: RefCell<Vec<Copy>> = RefCell::new(Vec::new());
 }
 
