@@ -3,8 +3,8 @@
 //! Every implementation in this crate takes its `Arc`, `Mutex`, `Condvar`,
 //! atomics, threads and `thread_local!` from here and never from
 //! `std::sync` directly. A normal build re-exports `std`'s types; a build
-//! with `--cfg loom` re-exports `loom`'s, so the model checker sees every lock, wait and
-//! atomic access and can explore their interleavings.
+//! with `--cfg loom` re-exports `loom`'s, so the model checker sees every
+//! lock, wait and atomic access and can explore their interleavings.
 //!
 //! `Mutex`, `RwLock` and `Condvar` are thin wrappers that drop lock
 //! poisoning: jobs run outside every lock and their panics are caught, so a
