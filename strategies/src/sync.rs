@@ -143,6 +143,21 @@ impl<T> Mutex<T> {
         };
         raw
     }
+
+    /// Locks the mutex if it is free now.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        let raw = match self.inner.try_lock() {
+            Ok(raw) => raw,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        #[cfg(loom)]
+        let raw = MutexGuard {
+            mutex: self,
+            raw: Some(raw),
+        };
+        Some(raw)
+    }
 }
 
 /// A reader-writer lock whose `read` and `write` never report poisoning.

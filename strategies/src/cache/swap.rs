@@ -36,6 +36,7 @@
 //! which it learns from a plain load, on a cache line of its own that
 //! only writers write.
 
+use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{thread, Arc, Mutex, UnsafeCell};
 
@@ -63,12 +64,8 @@ pub(crate) struct SwapArc<T> {
     writer: Mutex<()>,
     /// Writes that changed the value; alone on its cache line, so that
     /// readers' writes to `word` do not evict it from their caches.
-    version: Padded<AtomicU64>,
+    version: CachePadded<AtomicU64>,
 }
-
-/// A value alone on its cache line (two lines: adjacent-line prefetch).
-#[repr(align(128))]
-struct Padded<T>(T);
 
 // SAFETY: the slots are read only by readers counted in the word and
 // written only by the one writer holding `writer`, and only in the slot
@@ -86,7 +83,7 @@ impl<T> SwapArc<T> {
             slots: [UnsafeCell::new(Arc::clone(&value)), UnsafeCell::new(value)],
             word: AtomicU64::new(0),
             writer: Mutex::new(()),
-            version: Padded(AtomicU64::new(0)),
+            version: CachePadded(AtomicU64::new(0)),
         }
     }
 

@@ -37,8 +37,9 @@
 
 use std::collections::VecDeque;
 
-use super::spin::{linger, spin_until, Hints, LINGER_BELOW, SPINS};
+use super::spin::{linger, lock_with_backoff, spin_until, Hints, LINGER_BELOW, SPINS};
 use super::{Canceller, Capacity, Consumer, SendError, TryRecvError};
+use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -88,8 +89,9 @@ pub(crate) struct Ring<T> {
     /// A rendezvous sender waits here for the consumer to take its item.
     picked_up: Condvar,
     /// `state.cancelled`, readable without the lock: the consumer checks
-    /// it before serving an item from its own buffer.
-    cancelled: AtomicBool,
+    /// it before serving an item from its own buffer, so it sits on a
+    /// cache line of its own, away from the lock every send takes.
+    cancelled: CachePadded<AtomicBool>,
     /// Lock-free copies of counts, for waiters that spin before they block.
     hints: Hints,
     /// `state.slots`, which never changes.
@@ -121,7 +123,7 @@ impl<T> Ring<T> {
             item_ready: Condvar::new(),
             room: Condvar::new(),
             picked_up: Condvar::new(),
-            cancelled: AtomicBool::new(false),
+            cancelled: CachePadded(AtomicBool::new(false)),
             hints: Hints::default(),
             slots,
         }
@@ -130,7 +132,7 @@ impl<T> Ring<T> {
     /// Queues `item`, waiting for room (and, for a rendezvous, for the
     /// consumer to take it).
     pub(crate) fn send(&self, item: T) -> Result<(), SendError<T>> {
-        let mut state = self.state.lock();
+        let mut state = lock_with_backoff(&self.state);
         let mut spun = false;
         loop {
             if let Some(refuse) = state.refusal() {

@@ -17,7 +17,10 @@
 //! checks exactly the locked protocol.
 
 #[cfg(not(loom))]
+use crate::padded::CachePadded;
+#[cfg(not(loom))]
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use crate::sync::{Mutex, MutexGuard};
 
 /// Whether waiters spin before they block (not under loom).
 pub(crate) const SPINS: bool = cfg!(not(loom));
@@ -31,15 +34,16 @@ const YIELD_ROUNDS: u32 = 4;
 
 /// Lock-free copies of the ring's counts, written under the lock and read
 /// by spinning waiters without it.
+/// Each on a cache line of its own, away from the lock they stand for.
 #[derive(Debug, Default)]
 pub(crate) struct Hints {
     /// Whether items are queued in the ring: written by a push onto an
     /// empty queue and by the consumer's swap, so it may read low between.
     #[cfg(not(loom))]
-    queued: AtomicUsize,
+    queued: CachePadded<AtomicUsize>,
     /// Items ever taken by the consumer.
     #[cfg(not(loom))]
-    taken: AtomicU64,
+    taken: CachePadded<AtomicU64>,
 }
 
 #[cfg(not(loom))]
@@ -120,4 +124,27 @@ const LINGER_SPINS: u32 = 64;
 pub(crate) fn linger() {
     #[cfg(not(loom))]
     (0..LINGER_SPINS).for_each(|_| std::hint::spin_loop());
+}
+
+/// Rounds of [`lock_with_backoff`] before it queues on the lock.
+#[cfg(not(loom))]
+const LOCK_ROUNDS: u32 = 6;
+
+/// Locks `mutex`, backing off between tries while it is taken.
+///
+/// Senders on many threads all want the ring's lock for a few
+/// nanoseconds each. Waiting inside the mutex, they all watch its word
+/// and take its cache line from the holder, which then needs it back to
+/// unlock. Backing off for a doubling time between tries keeps the
+/// holder's line with the holder; after a few rounds the sender queues on
+/// the mutex like anyone else. Under loom: a plain `lock`.
+pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(not(loom))]
+    for round in 0..LOCK_ROUNDS {
+        if let Some(guard) = mutex.try_lock() {
+            return guard;
+        }
+        (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+    }
+    mutex.lock()
 }
