@@ -17,10 +17,12 @@
 //! the parameter the one swept dimension; criterion stores each at
 //! `target/criterion/<group with '/' as '_'>/<function>/<parameter>/new/`.
 //! Each bench file documents its own groups at its top. Every bench runs
-//! with `iter_custom` and a per-iteration unit of one element (one
-//! message, one operation, one increment), so the `slope` estimate in
-//! `estimates.json` is the time per element and ratios between two ids of
-//! one group are ratios of per-element cost.
+//! with `iter_custom` under criterion's default linear sampling, so
+//! `estimates.json` has a `slope`: the time of one iteration, with the
+//! fixed cost of each sample (waking threads, opening a channel) left in
+//! the intercept. An iteration is one message (fan-in), or one operation
+//! or increment on each worker thread (cache, counters); ratios between
+//! two ids of one group and parameter are ratios of that cost.
 
 pub mod config;
 pub mod crew;
