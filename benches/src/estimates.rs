@@ -1,5 +1,10 @@
 //! What criterion measured: every benchmark's time per element, read from
 //! `target/criterion/**/new/{benchmark,estimates}.json`.
+//!
+//! The time of one iteration is criterion's `slope` where it has one
+//! (linear sampling: the fixed cost of a sample is left out) and its
+//! `mean` otherwise; it is divided by the throughput the bench declared
+//! (a batch of jobs), if any.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,6 +29,7 @@ struct Benchmark {
 #[derive(Deserialize)]
 struct Estimates {
     mean: Interval,
+    slope: Option<Interval>,
 }
 
 #[derive(Deserialize)]
@@ -82,7 +88,7 @@ fn read_one(new: &Path) -> Result<Option<(String, Estimate)>, String> {
         .and_then(|t| t.into_values().next())
         .unwrap_or(1)
         .max(1) as f64;
-    let mean = &estimates.mean;
+    let mean = estimates.slope.as_ref().unwrap_or(&estimates.mean);
     let half_width =
         (mean.confidence_interval.upper_bound - mean.confidence_interval.lower_bound) / 2.0;
     Ok(Some((

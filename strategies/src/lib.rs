@@ -181,5 +181,6 @@ pub mod counter;
 pub mod fanin;
 #[cfg(feature = "mutants")]
 pub mod mutants;
+mod padded;
 pub mod pool;
 pub mod sync;

@@ -1,10 +1,10 @@
 //! The one synchronisation facade of `contend-strategies`.
 //!
 //! Every implementation in this crate takes its `Arc`, `Mutex`, `Condvar`,
-//! atomics and threads from here and never from `std::sync` directly. A
-//! normal build re-exports `std`'s types; a build with `--cfg loom`
-//! re-exports `loom`'s, so the model checker sees every lock, wait and
-//! atomic access and can explore their interleavings.
+//! atomics, threads and `thread_local!` from here and never from
+//! `std::sync` directly. A normal build re-exports `std`'s types; a build
+//! with `--cfg loom` re-exports `loom`'s, so the model checker sees every
+//! lock, wait and atomic access and can explore their interleavings.
 //!
 //! `Mutex`, `RwLock` and `Condvar` are thin wrappers that drop lock
 //! poisoning: jobs run outside every lock and their panics are caught, so a
@@ -33,6 +33,7 @@ mod imp {
     pub(super) use std::sync::{Condvar as RawCondvar, Mutex as RawMutex, RwLock as RawRwLock};
     pub use std::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use std::thread;
+    pub use std::thread_local;
 }
 
 #[cfg(loom)]
@@ -44,11 +45,12 @@ mod imp {
     pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
     pub use loom::sync::{RwLockReadGuard, RwLockWriteGuard};
     pub use loom::thread;
+    pub use loom::thread_local;
 }
 
 #[cfg(not(loom))]
 pub use imp::MutexGuard;
-pub use imp::{atomic, thread, Arc, RwLockReadGuard, RwLockWriteGuard};
+pub use imp::{atomic, thread, thread_local, Arc, RwLockReadGuard, RwLockWriteGuard};
 
 #[cfg(loom)]
 pub use imp::UnsafeCell;
@@ -140,6 +142,21 @@ impl<T> Mutex<T> {
             raw: Some(raw),
         };
         raw
+    }
+
+    /// Locks the mutex if it is free now.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        let raw = match self.inner.try_lock() {
+            Ok(raw) => raw,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        #[cfg(loom)]
+        let raw = MutexGuard {
+            mutex: self,
+            raw: Some(raw),
+        };
+        Some(raw)
     }
 }
 

@@ -44,6 +44,7 @@
 
 #[cfg(not(loom))]
 mod dashmap;
+mod local;
 mod locked;
 mod mutex;
 #[cfg(not(loom))]

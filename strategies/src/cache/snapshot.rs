@@ -4,6 +4,11 @@
 //! writer at a time. A reader therefore always sees one whole map: never
 //! a half-applied refresh, never a lock held by a writer.
 //!
+//! Each reader thread keeps its own copy of the current `Arc` and reloads
+//! it only after a write (see the `local` module of the source), so a read
+//! normally writes nothing that another thread reads: readers on
+//! different cores do not slow each other down.
+//!
 //! The cost is on the write side: every insert or remove copies the whole
 //! map, O(n). That is the right trade for the periodic refresher of a
 //! read-mostly cache, whose refresh builds a new map anyway, and the wrong
@@ -12,6 +17,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use super::local::Local;
 use super::swap::SwapArc;
 use super::{Cache, RefreshMode};
 use crate::sync::Arc;
@@ -19,9 +25,12 @@ use crate::sync::Arc;
 /// The cache whose readers read an immutable snapshot, swapped atomically
 /// by writers.
 ///
-/// Readers never block: they neither take a lock nor wait for a writer
-/// (they briefly count themselves in with a compare-and-swap; see the
-/// `swap` module of the source). Promises untorn refreshes:
+/// Readers never block: they neither take a lock nor wait for a writer.
+/// Each reader thread reads its own copy of the current map, which it
+/// reloads (counting itself in with a compare-and-swap; see the `swap`
+/// module of the source) only when a write has happened since; so each
+/// thread that reads keeps the map it read last alive until it reads
+/// again. Keys and values must be `'static`. Promises untorn refreshes:
 /// [`get_many`](Cache::get_many) reads one snapshot, and
 /// [`SnapshotCache::snapshot`] hands the whole snapshot out. Hand-written
 /// on the [`sync`](crate::sync) facade, so it is model-checked under loom.
@@ -39,17 +48,20 @@ use crate::sync::Arc;
 /// ```
 pub struct SnapshotCache<K, V> {
     current: SwapArc<HashMap<K, V>>,
+    /// Each reader thread's copy of `current`.
+    local: Local,
 }
 
 impl<K, V> SnapshotCache<K, V>
 where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
 {
     /// An empty cache.
     pub fn new() -> Self {
         Self {
             current: SwapArc::new(HashMap::new()),
+            local: Local::new(),
         }
     }
 
@@ -57,6 +69,11 @@ where
     /// unchanged) for as long as it is held. Never blocks.
     pub fn snapshot(&self) -> Arc<HashMap<K, V>> {
         self.current.load()
+    }
+
+    /// Runs `f` on the current map (this thread's copy of it). Never blocks.
+    fn read<R>(&self, f: impl FnOnce(&HashMap<K, V>) -> R) -> R {
+        self.local.read(&self.current, f)
     }
 
     /// Replaces the map with `f` applied to a copy of it, unless `f`
@@ -72,8 +89,8 @@ where
 
 impl<K, V> Default for SnapshotCache<K, V>
 where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
 {
     fn default() -> Self {
         Self::new()
@@ -88,20 +105,19 @@ impl<K, V> std::fmt::Debug for SnapshotCache<K, V> {
 
 impl<K, V> Cache<K, V> for SnapshotCache<K, V>
 where
-    K: Hash + Eq + Clone + Send + Sync,
-    V: Clone + Send + Sync,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
 {
     fn name(&self) -> &'static str {
         "snapshot"
     }
 
     fn get(&self, key: &K) -> Option<V> {
-        self.snapshot().get(key).cloned()
+        self.read(|map| map.get(key).cloned())
     }
 
     fn get_many(&self, keys: &[K]) -> Vec<Option<V>> {
-        let map = self.snapshot();
-        keys.iter().map(|key| map.get(key).cloned()).collect()
+        self.read(|map| keys.iter().map(|key| map.get(key).cloned()).collect())
     }
 
     fn insert(&self, key: K, value: V) -> Option<V> {
@@ -109,7 +125,7 @@ where
     }
 
     fn remove(&self, key: &K) -> Option<V> {
-        if !self.snapshot().contains_key(key) {
+        if !self.read(|map| map.contains_key(key)) {
             return None;
         }
         self.write(|map| {
@@ -130,7 +146,7 @@ where
     }
 
     fn len(&self) -> usize {
-        self.snapshot().len()
+        self.read(HashMap::len)
     }
 
     fn atomic_refresh(&self) -> bool {

@@ -28,7 +28,15 @@
 //! The word is a `u64`: bit 0 is the current slot, bits 1 to 31 count the
 //! readers of slot 0, bits 32 to 62 those of slot 1. The previous value
 //! stays alive in the other slot until the next write replaces it.
+//!
+//! Beside the word, a version counts the writes that changed the value;
+//! the writer raises it after the flip. A reader that keeps a loaded value
+//! tagged with the version it read before loading (see the `local`
+//! module) knows its value is current while the version is unchanged,
+//! which it learns from a plain load, on a cache line of its own that
+//! only writers write.
 
+use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{thread, Arc, Mutex, UnsafeCell};
 
@@ -54,6 +62,9 @@ pub(crate) struct SwapArc<T> {
     slots: [UnsafeCell<Arc<T>>; 2],
     word: AtomicU64,
     writer: Mutex<()>,
+    /// Writes that changed the value; alone on its cache line, so that
+    /// readers' writes to `word` do not evict it from their caches.
+    version: CachePadded<AtomicU64>,
 }
 
 // SAFETY: the slots are read only by readers counted in the word and
@@ -72,6 +83,7 @@ impl<T> SwapArc<T> {
             slots: [UnsafeCell::new(Arc::clone(&value)), UnsafeCell::new(value)],
             word: AtomicU64::new(0),
             writer: Mutex::new(()),
+            version: CachePadded(AtomicU64::new(0)),
         }
     }
 
@@ -123,7 +135,16 @@ impl<T> SwapArc<T> {
             self.slots[idle].with_mut(|arc| unsafe { *arc = next });
             // Release: readers that see the flip see the new `Arc`.
             self.word.fetch_xor(CURRENT, Ordering::Release);
+            // Release: a reader that sees the new version and then loads
+            // finds the flip done.
+            self.version.0.fetch_add(1, Ordering::Release);
         }
         result
+    }
+
+    /// How many writes have changed the value. A value loaded after this
+    /// call is at least as new as the version it returned.
+    pub(crate) fn version(&self) -> u64 {
+        self.version.0.load(Ordering::Acquire)
     }
 }

@@ -62,6 +62,7 @@ mod error;
 #[cfg(not(loom))]
 mod flume;
 mod ring;
+mod spin;
 #[cfg(not(loom))]
 mod tokio_mpsc;
 mod wait_group;

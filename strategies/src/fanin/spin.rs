@@ -1,0 +1,150 @@
+//! Spinning before blocking, for the ring of the hand-written fan-ins.
+//!
+//! Blocking on a condition variable costs two context switches: the
+//! waiter's sleep and its wake-up, several microseconds in all, which is
+//! a hundred times what a queued item costs. When the other side is
+//! running on another core, the awaited item (or room) usually arrives
+//! within a few hundred nanoseconds, so a waiter first spins a little,
+//! watching lock-free [`Hints`] that the ring keeps beside its locked
+//! state, and blocks only if nothing happened. This is what
+//! crossbeam-channel's `Backoff` does: a few rounds of doubling busy-waits,
+//! then a few yields of the core (which lets the other side run on a
+//! machine with fewer cores than threads), then sleep.
+//!
+//! The hints are only hints: a waiter that sees one re-checks the real
+//! state under the lock. Under `--cfg loom` there is no spinning and no
+//! hint at all (the hints are empty and [`SPINS`] is false), so the model
+//! checks exactly the locked protocol.
+
+#[cfg(not(loom))]
+use crate::padded::CachePadded;
+#[cfg(not(loom))]
+use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use crate::sync::{Mutex, MutexGuard};
+
+/// Whether waiters spin before they block (not under loom).
+pub(crate) const SPINS: bool = cfg!(not(loom));
+
+/// Busy-wait rounds (doubling from one spin to 2^(SPIN_ROUNDS - 1)).
+#[cfg(not(loom))]
+const SPIN_ROUNDS: u32 = 7;
+/// Yields of the core after the busy-wait rounds.
+#[cfg(not(loom))]
+const YIELD_ROUNDS: u32 = 4;
+
+/// Lock-free copies of the ring's counts, written under the lock and read
+/// by spinning waiters without it.
+/// Each on a cache line of its own, away from the lock they stand for.
+#[derive(Debug, Default)]
+pub(crate) struct Hints {
+    /// Whether items are queued in the ring: written by a push onto an
+    /// empty queue and by the consumer's swap, so it may read low between.
+    #[cfg(not(loom))]
+    queued: CachePadded<AtomicUsize>,
+    /// Items ever taken by the consumer.
+    #[cfg(not(loom))]
+    taken: CachePadded<AtomicU64>,
+}
+
+#[cfg(not(loom))]
+impl Hints {
+    /// Records the queue length.
+    pub(crate) fn set_queued(&self, queued: usize) {
+        self.queued.store(queued, Ordering::Relaxed);
+    }
+
+    /// Records how many items were ever taken.
+    pub(crate) fn set_taken(&self, taken: u64) {
+        self.taken.store(taken, Ordering::Relaxed);
+    }
+
+    /// The last recorded queue length.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// The last recorded count of items taken.
+    pub(crate) fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(loom)]
+impl Hints {
+    pub(crate) fn set_queued(&self, _: usize) {}
+
+    pub(crate) fn set_taken(&self, _: u64) {}
+
+    pub(crate) fn queued(&self) -> usize {
+        0
+    }
+
+    pub(crate) fn taken(&self) -> u64 {
+        0
+    }
+}
+
+/// Spins (then yields) until `ready` says so or the rounds run out;
+/// returns at once under loom. The caller re-checks under its lock.
+pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
+    #[cfg(not(loom))]
+    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+        if ready() {
+            return;
+        }
+        if round < SPIN_ROUNDS {
+            (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+        } else {
+            crate::sync::thread::yield_now();
+        }
+    }
+    #[cfg(loom)]
+    let _ = &mut ready;
+}
+
+/// A consumer whose last swap took fewer items than this (and less than
+/// the capacity) lingers before its next swap.
+pub(crate) const LINGER_BELOW: usize = 16;
+
+/// Busy-wait hints in one linger: about a microsecond.
+#[cfg(not(loom))]
+const LINGER_SPINS: u32 = 64;
+
+/// Busy-waits a moment before the consumer takes the lock again (no-op
+/// under loom).
+///
+/// A consumer that only pops from its own buffer is much faster than
+/// producers that each take the lock to push: left alone it would come
+/// back for every item or two, and each of its swaps takes the lock's
+/// cache line away from the producers. After a small swap it therefore
+/// waits about a microsecond, in which the items it would have chased one
+/// by one pile up and are then taken in one swap. After a large swap (a
+/// backlog) or a full one (a small capacity, a rendezvous), it does not
+/// wait: the producers are waiting for room.
+pub(crate) fn linger() {
+    #[cfg(not(loom))]
+    (0..LINGER_SPINS).for_each(|_| std::hint::spin_loop());
+}
+
+/// Rounds of [`lock_with_backoff`] before it queues on the lock.
+#[cfg(not(loom))]
+const LOCK_ROUNDS: u32 = 6;
+
+/// Locks `mutex`, backing off between tries while it is taken.
+///
+/// Senders on many threads all want the ring's lock for a few
+/// nanoseconds each. Waiting inside the mutex, they all watch its word
+/// and take its cache line from the holder, which then needs it back to
+/// unlock. Backing off for a doubling time between tries keeps the
+/// holder's line with the holder; after a few rounds the sender queues on
+/// the mutex like anyone else. Under loom: a plain `lock`.
+pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(not(loom))]
+    for round in 0..LOCK_ROUNDS {
+        if let Some(guard) = mutex.try_lock() {
+            return guard;
+        }
+        (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+    }
+    mutex.lock()
+}
