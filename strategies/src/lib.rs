@@ -176,6 +176,7 @@ macro_rules! mutant {
     }};
 }
 
+mod backoff;
 pub mod cache;
 pub mod counter;
 pub mod fanin;

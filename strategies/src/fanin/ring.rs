@@ -37,8 +37,9 @@
 
 use std::collections::VecDeque;
 
-use super::spin::{linger, lock_with_backoff, spin_until, Hints, LINGER_BELOW, SPINS};
+use super::spin::{linger, lock_with_backoff, Hints, LINGER_BELOW};
 use super::{Canceller, Capacity, Consumer, SendError, TryRecvError};
+use crate::backoff::{self, spin_until};
 use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -141,7 +142,7 @@ impl<T> Ring<T> {
             if state.items.len() < state.slots {
                 break;
             }
-            if SPINS && !spun {
+            if backoff::ENABLED && !spun {
                 spun = true;
                 // Room comes when the consumer takes items.
                 let taken = state.taken;
@@ -191,7 +192,7 @@ impl<T> Ring<T> {
                 self.wake_room(wake);
                 return Err(refuse(item));
             }
-            if SPINS && !spun {
+            if backoff::ENABLED && !spun {
                 spun = true;
                 drop(state);
                 spin_until(|| self.hints.taken() > ticket || self.is_cancelled());
@@ -242,7 +243,7 @@ impl<T> Ring<T> {
             if !wait {
                 return Err(TryRecvError::Empty);
             }
-            if SPINS && !spun {
+            if backoff::ENABLED && !spun {
                 spun = true;
                 drop(state);
                 spin_until(|| self.hints.queued() > 0 || self.is_cancelled());

@@ -1,4 +1,5 @@
-//! Spinning before blocking, for the ring of the hand-written fan-ins.
+//! The ring's side of spinning before blocking ([`crate::backoff`]): its
+//! lock-free hints, the consumer's linger, and senders' lock back-off.
 //!
 //! Blocking on a condition variable costs two context switches: the
 //! waiter's sleep and its wake-up, several microseconds in all, which is
@@ -13,7 +14,7 @@
 //!
 //! The hints are only hints: a waiter that sees one re-checks the real
 //! state under the lock. Under `--cfg loom` there is no spinning and no
-//! hint at all (the hints are empty and [`SPINS`] is false), so the model
+//! hint at all (the hints are empty and [`crate::backoff::ENABLED`] is false), so the model
 //! checks exactly the locked protocol.
 
 #[cfg(not(loom))]
@@ -21,16 +22,6 @@ use crate::padded::CachePadded;
 #[cfg(not(loom))]
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::sync::{Mutex, MutexGuard};
-
-/// Whether waiters spin before they block (not under loom).
-pub(crate) const SPINS: bool = cfg!(not(loom));
-
-/// Busy-wait rounds (doubling from one spin to 2^(SPIN_ROUNDS - 1)).
-#[cfg(not(loom))]
-const SPIN_ROUNDS: u32 = 7;
-/// Yields of the core after the busy-wait rounds.
-#[cfg(not(loom))]
-const YIELD_ROUNDS: u32 = 4;
 
 /// Lock-free copies of the ring's counts, written under the lock and read
 /// by spinning waiters without it.
@@ -82,24 +73,6 @@ impl Hints {
     pub(crate) fn taken(&self) -> u64 {
         0
     }
-}
-
-/// Spins (then yields) until `ready` says so or the rounds run out;
-/// returns at once under loom. The caller re-checks under its lock.
-pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
-    #[cfg(not(loom))]
-    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
-        if ready() {
-            return;
-        }
-        if round < SPIN_ROUNDS {
-            (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
-        } else {
-            crate::sync::thread::yield_now();
-        }
-    }
-    #[cfg(loom)]
-    let _ = &mut ready;
 }
 
 /// A consumer whose last swap took fewer items than this (and less than

@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use super::backoff::{self, spin_until};
 use super::{OverloadPolicy, RejectReason};
+use crate::backoff::{self, spin_until};
 use crate::sync::{deadline_after, Condvar, Mutex, MutexGuard};
 
 /// The view of a strategy's state that admission needs.

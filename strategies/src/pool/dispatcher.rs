@@ -16,13 +16,13 @@
 
 use std::collections::VecDeque;
 
-use super::backoff::{self, spin_until};
 use super::queue::JobQueue;
 use super::run::JobContext;
 use super::shutdown::shutdown_threads;
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, Rejected};
 use super::{ShutdownMode, ShutdownReport};
+use crate::backoff::{self, spin_until};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::{Arc, Condvar, Mutex};
 

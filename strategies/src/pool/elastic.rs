@@ -35,12 +35,12 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
-use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
 use super::{Rejected, ShutdownMode, ShutdownReport};
+use crate::backoff::{self, spin_until};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{deadline_after, Arc, Condvar, Mutex, MutexGuard};
 

@@ -27,7 +27,6 @@
 //! 25 workers busy.
 
 mod admission;
-mod backoff;
 mod batch;
 mod cancel;
 mod config;

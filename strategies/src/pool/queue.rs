@@ -5,10 +5,10 @@
 use std::collections::VecDeque;
 
 use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
-use super::backoff::{self, spin_until};
 use super::run::JobContext;
 use super::shutdown::Stop;
 use super::{Admission, Job, OverloadPolicy, Rejected};
+use crate::backoff::{self, spin_until};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Condvar, Mutex};
 

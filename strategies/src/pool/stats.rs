@@ -5,6 +5,7 @@
 //! be off by the jobs in flight. After `shutdown` returns the books balance:
 //! see [`PoolStats::unaccounted`].
 
+use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 
 use super::RejectReason;
@@ -77,21 +78,6 @@ impl PoolStats {
     }
 }
 
-/// A value alone on its cache line (128 bytes: two lines, for the
-/// adjacent-line prefetcher), so that threads updating it do not slow down
-/// threads updating its neighbours (false sharing).
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct CacheLine<T>(T);
-
-impl<T> std::ops::Deref for CacheLine<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 /// The atomics behind [`PoolStats`], shared by every strategy.
 ///
 /// Submitters bump `submitted` on every job and workers bump `running` and
@@ -99,8 +85,8 @@ impl<T> std::ops::Deref for CacheLine<T> {
 /// off a small job's cost in `fixed`.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
-    submitted: CacheLine<AtomicUsize>,
-    running: CacheLine<AtomicUsize>,
+    submitted: CachePadded<AtomicUsize>,
+    running: CachePadded<AtomicUsize>,
     completed: AtomicUsize,
     panicked: AtomicUsize,
     rejected_full: AtomicUsize,

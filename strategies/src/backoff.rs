@@ -1,0 +1,41 @@
+//! A waiter's short busy-wait before it sleeps, shared by the pools and
+//! the hand-written fan-ins.
+//!
+//! Sleeping on a condition variable costs two context switches (the sleep
+//! and the wake-up), several microseconds, a hundred times what a queued
+//! job or item costs. A waiter that finds nothing to do (a worker with no
+//! job, a submitter with no room, a consumer with no item) therefore spins
+//! a few rounds (1, 2, … 64 pause instructions), then yields the core a few
+//! times (which lets the other side run on a machine with fewer cores than
+//! threads), checking a lock-free hint each round, before it sleeps. On a
+//! steady stream of small jobs what it waits for usually arrives within
+//! that window, and the other side skips the wake-up (a futex call). The
+//! same back-off as crossbeam-channel's.
+//!
+//! Under loom callers skip it ([`ENABLED`]): it only reads a hint, and the
+//! caller re-checks its state under the lock afterwards exactly as if it
+//! had not waited, so exploring it would multiply interleavings and prove
+//! nothing.
+
+/// Whether consumers busy-wait before sleeping (not under loom).
+pub(crate) const ENABLED: bool = !cfg!(loom);
+
+/// Busy-wait rounds (doubling from one spin to 2^(SPIN_ROUNDS - 1)).
+const SPIN_ROUNDS: u32 = 7;
+/// Yields of the core after the busy-wait rounds.
+const YIELD_ROUNDS: u32 = 4;
+
+/// Busy-waits a little until `ready()` or the rounds run out. The caller
+/// re-checks its state under its lock either way.
+pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
+    for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+        if ready() {
+            return;
+        }
+        if round < SPIN_ROUNDS {
+            (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
