@@ -49,6 +49,11 @@ macro_rules! fanin_tests {
             }
 
             #[test]
+            fn dropping_the_canceller_does_not_cancel() {
+                fanin::dropping_the_canceller_does_not_cancel($variant);
+            }
+
+            #[test]
             fn dropping_the_consumer_unblocks_producers() {
                 fanin::dropping_the_consumer_unblocks_producers($variant);
             }

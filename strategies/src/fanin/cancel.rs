@@ -36,7 +36,9 @@ impl Canceller {
 
     /// A canceller that drops `value` when cancelled: for channel
     /// libraries in which dropping the last sender of a side channel
-    /// wakes every select waiting on it.
+    /// wakes every select waiting on it. `value` is also dropped when the
+    /// last clone of the canceller is, so the channel's ends must hold a
+    /// clone: dropping an unused canceller must not cancel.
     pub fn dropping<V: Send + 'static>(value: V) -> Self {
         let slot = Mutex::new(Some(value));
         Self::new(move || drop(slot.lock().take()))

@@ -46,6 +46,9 @@ pub struct Crossbeam;
 pub struct CrossbeamProducer<T> {
     items: cb::Sender<T>,
     cancelled: cb::Receiver<Infallible>,
+    /// Keeps the cancel channel's sender alive while this end lives: only
+    /// [`Canceller::cancel`] disconnects it, not dropping the canceller.
+    _canceller: Canceller,
 }
 
 /// The consumer of a [`Crossbeam`] channel.
@@ -53,6 +56,9 @@ pub struct CrossbeamProducer<T> {
 pub struct CrossbeamConsumer<T> {
     items: cb::Receiver<T>,
     cancelled: cb::Receiver<Infallible>,
+    /// Keeps the cancel channel's sender alive while this end lives: only
+    /// [`Canceller::cancel`] disconnects it, not dropping the canceller.
+    _canceller: Canceller,
 }
 
 /// Whether the cancel channel has been disconnected, i.e. cancelled.
@@ -133,6 +139,7 @@ impl<T: Send + 'static> FanIn<T> for Crossbeam {
             .map(|_| CrossbeamProducer {
                 items: items_tx.clone(),
                 cancelled: cancel_rx.clone(),
+                _canceller: canceller.clone(),
             })
             .collect();
         Ok(FanInChannel {
@@ -140,6 +147,7 @@ impl<T: Send + 'static> FanIn<T> for Crossbeam {
             consumer: CrossbeamConsumer {
                 items: items_rx,
                 cancelled: cancel_rx,
+                _canceller: canceller.clone(),
             },
             canceller,
         })

@@ -56,6 +56,9 @@ impl Flume {
 pub struct FlumeProducer<T> {
     items: ::flume::Sender<T>,
     cancelled: ::flume::Receiver<Infallible>,
+    /// Keeps the cancel channel's sender alive while this end lives: only
+    /// [`Canceller::cancel`] disconnects it, not dropping the canceller.
+    _canceller: Canceller,
 }
 
 /// The consumer of a [`Flume`] channel.
@@ -63,6 +66,9 @@ pub struct FlumeProducer<T> {
 pub struct FlumeConsumer<T> {
     items: ::flume::Receiver<T>,
     cancelled: ::flume::Receiver<Infallible>,
+    /// Keeps the cancel channel's sender alive while this end lives: only
+    /// [`Canceller::cancel`] disconnects it, not dropping the canceller.
+    _canceller: Canceller,
 }
 
 impl<T: Send> Producer<T> for FlumeProducer<T> {
@@ -127,6 +133,7 @@ impl<T: Send + 'static> FanIn<T> for Flume {
             .map(|_| FlumeProducer {
                 items: items_tx.clone(),
                 cancelled: cancel_rx.clone(),
+                _canceller: canceller.clone(),
             })
             .collect();
         Ok(FanInChannel {
@@ -134,6 +141,7 @@ impl<T: Send + 'static> FanIn<T> for Flume {
             consumer: FlumeConsumer {
                 items: items_rx,
                 cancelled: cancel_rx,
+                _canceller: canceller.clone(),
             },
             canceller,
         })

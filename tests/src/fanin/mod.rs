@@ -25,7 +25,7 @@ pub use delivery::{
 };
 pub use stopping::{
     cancel_ends_a_waiting_consumer, cancel_unblocks_a_producer_stuck_on_a_full_channel,
-    dropping_the_consumer_unblocks_producers,
+    dropping_the_canceller_does_not_cancel, dropping_the_consumer_unblocks_producers,
 };
 pub use stress::{stress_cancellation, stress_consumer_drop, stress_delivery};
 

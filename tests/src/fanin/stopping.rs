@@ -142,3 +142,33 @@ pub(super) fn send_until_refused<P: Producer<Item>>(
     }
     unreachable!("2^32 items sent to a consumer that is dropped after ten")
 }
+
+/// A channel whose every [`Canceller`](contend_strategies::fanin::Canceller)
+/// was dropped unused is not cancelled: dropping the handle is not
+/// calling `cancel`, and the stream carries every item to its end.
+pub fn dropping_the_canceller_does_not_cancel<F: Variant>(variant: F) {
+    for capacity in CAPACITIES {
+        let variant = variant.clone();
+        let context = format!("{} at capacity {capacity}", variant.name());
+        within_deadline(&context.clone(), move || {
+            let Some(channel) = open(&variant, 1, capacity) else {
+                return;
+            };
+            drop(channel.canceller);
+            let producer = channel.producers.into_iter().next().expect("one producer");
+            let sender = thread::spawn(move || {
+                (0..3)
+                    .map(|seq| producer.send((0, seq)).is_ok())
+                    .collect::<Vec<_>>()
+            });
+            let mut consumer = channel.consumer;
+            let received: Vec<Item> = std::iter::from_fn(|| consumer.recv()).collect();
+            let sent = sender.join().expect("producer thread");
+            assert_eq!(
+                sent, [true; 3],
+                "{context}: a send failed after the canceller was dropped"
+            );
+            assert_eq!(received, [(0, 0), (0, 1), (0, 2)], "{context}");
+        });
+    }
+}
