@@ -10,12 +10,15 @@
 //! threads), checking a lock-free hint each round, before it sleeps. On a
 //! steady stream of small jobs what it waits for usually arrives within
 //! that window, and the other side skips the wake-up (a futex call). The
-//! same back-off as crossbeam-channel's.
+//! same back-off as crossbeam-channel's. [`lock_with_backoff`] does the
+//! same for a short, contended lock.
 //!
 //! Under loom callers skip it ([`ENABLED`]): it only reads a hint, and the
 //! caller re-checks its state under the lock afterwards exactly as if it
 //! had not waited, so exploring it would multiply interleavings and prove
 //! nothing.
+
+use crate::sync::{Mutex, MutexGuard};
 
 /// Whether consumers busy-wait before sleeping (not under loom).
 pub(crate) const ENABLED: bool = !cfg!(loom);
@@ -38,4 +41,27 @@ pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
             std::thread::yield_now();
         }
     }
+}
+
+/// Rounds of [`lock_with_backoff`] before it queues on the lock.
+#[cfg(not(loom))]
+const LOCK_ROUNDS: u32 = 6;
+
+/// Locks `mutex`, backing off between tries while it is taken.
+///
+/// Threads (a fan-in's senders, a pool's submitter and workers) all want
+/// one lock for a few nanoseconds each. Waiting inside the mutex, they all watch its word
+/// and take its cache line from the holder, which then needs it back to
+/// unlock. Backing off for a doubling time between tries keeps the
+/// holder's line with the holder; after a few rounds the sender queues on
+/// the mutex like anyone else. Under loom: a plain `lock`.
+pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    #[cfg(not(loom))]
+    for round in 0..LOCK_ROUNDS {
+        if let Some(guard) = mutex.try_lock() {
+            return guard;
+        }
+        (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
+    }
+    mutex.lock()
 }

@@ -37,9 +37,9 @@
 
 use std::collections::VecDeque;
 
-use super::spin::{linger, lock_with_backoff, Hints, LINGER_BELOW};
+use super::spin::{linger, Hints, LINGER_BELOW};
 use super::{Canceller, Capacity, Consumer, SendError, TryRecvError};
-use crate::backoff::{self, spin_until};
+use crate::backoff::{self, lock_with_backoff, spin_until};
 use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};

@@ -1,5 +1,5 @@
 //! The ring's side of spinning before blocking ([`crate::backoff`]): its
-//! lock-free hints, the consumer's linger, and senders' lock back-off.
+//! lock-free hints and the consumer's linger.
 //!
 //! Blocking on a condition variable costs two context switches: the
 //! waiter's sleep and its wake-up, several microseconds in all, which is
@@ -21,7 +21,6 @@
 use crate::padded::CachePadded;
 #[cfg(not(loom))]
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use crate::sync::{Mutex, MutexGuard};
 
 /// Lock-free copies of the ring's counts, written under the lock and read
 /// by spinning waiters without it.
@@ -97,27 +96,4 @@ const LINGER_SPINS: u32 = 64;
 pub(crate) fn linger() {
     #[cfg(not(loom))]
     (0..LINGER_SPINS).for_each(|_| std::hint::spin_loop());
-}
-
-/// Rounds of [`lock_with_backoff`] before it queues on the lock.
-#[cfg(not(loom))]
-const LOCK_ROUNDS: u32 = 6;
-
-/// Locks `mutex`, backing off between tries while it is taken.
-///
-/// Senders on many threads all want the ring's lock for a few
-/// nanoseconds each. Waiting inside the mutex, they all watch its word
-/// and take its cache line from the holder, which then needs it back to
-/// unlock. Backing off for a doubling time between tries keeps the
-/// holder's line with the holder; after a few rounds the sender queues on
-/// the mutex like anyone else. Under loom: a plain `lock`.
-pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    #[cfg(not(loom))]
-    for round in 0..LOCK_ROUNDS {
-        if let Some(guard) = mutex.try_lock() {
-            return guard;
-        }
-        (0..1_u32 << round).for_each(|_| std::hint::spin_loop());
-    }
-    mutex.lock()
 }
