@@ -1,13 +1,8 @@
 //! The `contend` binary as a user runs it.
 
-use std::process::Command;
+mod common;
 
-fn contend(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_contend"))
-        .args(args)
-        .output()
-        .expect("the contend binary runs")
-}
+use common::contend;
 
 #[test]
 fn list_names_every_strategy_with_a_summary() {

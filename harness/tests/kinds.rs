@@ -2,8 +2,11 @@
 //! scenarios, into a temporary folder: every report is written and parses.
 //! No assertion depends on how fast the machine is.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use common::{contend, only_run_folder, run_into, stderr, write_scenario};
 
 use contend::results::{ResultsDoc, Status};
 
@@ -67,39 +70,15 @@ name = "flume"
 check = "lost(*) == 0"
 "#;
 
-fn contend(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contend"))
-        .args(args)
-        .output()
-        .expect("the contend binary runs")
-}
-
 /// Runs `text` with --quick into a temporary folder; returns the parsed
 /// results and the run's folder (kept alive by the returned tempdir).
 fn run_quick(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf, ResultsDoc) {
     let temp = tempfile::tempdir().unwrap();
-    let file = temp.path().join(format!("{name}.toml"));
-    std::fs::write(&file, text).unwrap();
+    let file = write_scenario(temp.path(), &format!("{name}.toml"), text);
     let out = temp.path().join("runs");
-    let output = contend(&[
-        "run",
-        "--quick",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let folders: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(folders.len(), 1, "{folders:?}");
-    let run = folders[0].clone();
+    let output = run_into(&file, &out, &["--quick"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let run = only_run_folder(&out);
     let json = std::fs::read_to_string(run.join("results.json")).unwrap();
     let doc: ResultsDoc = serde_json::from_str(&json).expect("results.json parses");
     (temp, run, doc)

@@ -2,8 +2,11 @@
 //! for real in child processes, into a temporary folder. No assertion
 //! here depends on how fast the machine is.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
+
+use common::{contend, only_run_folder, results_json, run_into, stderr, write_scenario};
 
 const TINY: &str = r#"
 name = "tiny"
@@ -34,32 +37,6 @@ policy = "discard-oldest"
 check = "lost(*) == 0"
 "#;
 
-fn contend(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contend"))
-        .args(args)
-        .output()
-        .expect("the contend binary runs")
-}
-
-fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn only_run_folder(out: &Path) -> PathBuf {
-    let folders: Vec<_> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(folders.len(), 1, "{folders:?}");
-    folders[0].clone()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 #[test]
 fn a_quick_run_writes_every_report_and_they_parse() {
     let temp = tempfile::tempdir().unwrap();
@@ -84,8 +61,7 @@ fn a_quick_run_writes_every_report_and_they_parse() {
         .unwrap()
         .ends_with("-tiny"));
 
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = results_json(&run);
     assert_eq!(results["schema_version"], 2);
     let scenario = &results["scenarios"][0];
     assert_eq!(scenario["quick"], true);
@@ -130,12 +106,7 @@ fn a_bad_scenario_exits_2_naming_the_file_and_line() {
         "bad.toml",
         &TINY.replace("workers = [1, 2]", "workers = [1, 0]"),
     );
-    let output = contend(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        temp.path().to_str().unwrap(),
-    ]);
+    let output = run_into(&file, &temp.path(), &[]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
     assert!(text.contains(&format!("{}:22:", file.display())), "{text}");
@@ -150,12 +121,7 @@ fn an_unknown_strategy_exits_2_with_the_known_ones() {
         "bad.toml",
         &TINY.replace("\"fixed\"", "\"fixd\""),
     );
-    let output = contend(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        temp.path().to_str().unwrap(),
-    ]);
+    let output = run_into(&file, &temp.path(), &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("allowed: serial, unbounded"),
@@ -243,17 +209,11 @@ workers = 100
 "#;
     let file = write_scenario(temp.path(), "slow.toml", text);
     let out = temp.path().join("runs");
-    let output = contend(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = run_into(&file, &out, &[]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).contains("timed out"), "{}", stderr(&output));
     let run = only_run_folder(&out);
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = results_json(&run);
     let cells = results["scenarios"][0]["cells"].as_array().unwrap();
     assert_eq!(cells[0]["repetitions"][0]["status"]["state"], "timed_out");
     assert_eq!(cells[1]["repetitions"][0]["status"]["state"], "ok");
@@ -276,12 +236,7 @@ workers = [8, 1]
 "#;
     let file = write_scenario(temp.path(), "hungry.toml", text);
     let out = temp.path().join("runs");
-    let output = contend(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = run_into(&file, &out, &[]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("fixed workers=8: out of memory"),
@@ -289,8 +244,7 @@ workers = [8, 1]
         stderr(&output)
     );
     let run = only_run_folder(&out);
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = results_json(&run);
     let cells = results["scenarios"][0]["cells"].as_array().unwrap();
     assert_eq!(
         cells[0]["repetitions"][0]["status"]["state"],
@@ -387,8 +341,7 @@ workers = 2
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{rest:?}");
     let run = only_run_folder(&out);
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value = results_json(&run);
     let cells = results["scenarios"][0]["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 1, "the second cell never started: {cells:?}");
     let repetition = &cells[0]["repetitions"][0];

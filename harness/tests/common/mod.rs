@@ -1,0 +1,50 @@
+//! What the end-to-end tests of the `contend` binary share: running it,
+//! writing a scenario, finding the run's folder and reading its results.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs `contend` with `args` and waits for it.
+pub fn contend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_contend"))
+        .args(args)
+        .output()
+        .expect("the contend binary runs")
+}
+
+/// `contend run [extra…] FILE --out OUT`.
+pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run"];
+    args.extend_from_slice(extra);
+    args.extend([file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    contend(&args)
+}
+
+/// Writes `text` to `dir/name`.
+pub fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The one run folder a run wrote under `out`.
+pub fn only_run_folder(out: &Path) -> PathBuf {
+    let folders: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
+/// A run folder's `results.json`, as JSON.
+pub fn results_json(run: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap())
+        .expect("results.json parses")
+}
+
+/// What a process wrote on stderr.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
