@@ -106,7 +106,7 @@ fn a_bad_scenario_exits_2_naming_the_file_and_line() {
         "bad.toml",
         &TINY.replace("workers = [1, 2]", "workers = [1, 0]"),
     );
-    let output = run_into(&file, &temp.path(), &[]);
+    let output = run_into(&file, temp.path(), &[]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
     assert!(text.contains(&format!("{}:22:", file.display())), "{text}");
@@ -121,7 +121,7 @@ fn an_unknown_strategy_exits_2_with_the_known_ones() {
         "bad.toml",
         &TINY.replace("\"fixed\"", "\"fixd\""),
     );
-    let output = run_into(&file, &temp.path(), &[]);
+    let output = run_into(&file, temp.path(), &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("allowed: serial, unbounded"),

@@ -8,17 +8,13 @@ pub const UNITS: &str = "ns, us, ms, s, m";
 /// Parses `"50ms"`, `"1.5s"`, `"100us"`, `"250ns"`, `"2m"`.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
     let bad = || {
         format!(
             "`{text}` is not a duration: write a number and a unit, one of {UNITS} (e.g. \"50ms\")"
         )
     };
-    let value: f64 = number.parse().map_err(|_| bad())?;
-    let seconds = match unit.trim() {
+    let (value, unit) = super::quantity::split(text).ok_or_else(bad)?;
+    let seconds = match unit {
         "ns" => value / 1e9,
         "us" | "µs" => value / 1e6,
         "ms" => value / 1e3,

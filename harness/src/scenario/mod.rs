@@ -16,6 +16,7 @@ mod duration;
 mod error;
 mod gate;
 mod params;
+mod quantity;
 mod raw;
 mod size;
 mod validate;

@@ -6,17 +6,13 @@ pub const UNITS: &str = "B, KiB, MiB, GiB (or KB, MB, GB as powers of 1000)";
 /// Parses `"64MiB"`, `"1.5GiB"`, `"4096B"`, `"10MB"` into bytes.
 pub fn parse(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
     let bad = || {
         format!(
             "`{text}` is not a size: write a number and a unit, one of {UNITS} (e.g. \"64MiB\")"
         )
     };
-    let value: f64 = number.parse().map_err(|_| bad())?;
-    let scale: f64 = match unit.trim() {
+    let (value, unit) = super::quantity::split(text).ok_or_else(bad)?;
+    let scale: f64 = match unit {
         "B" => 1.0,
         "KiB" => 1024.0,
         "MiB" => 1024.0 * 1024.0,
