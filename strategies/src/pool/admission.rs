@@ -21,34 +21,9 @@ pub(crate) trait Bounded {
     /// How many submitters are blocked waiting for room.
     fn blocked_submitters(&mut self) -> &mut usize;
     /// A blocked submitter woke up: it takes one of the wake-ups the
-    /// strategy counted, if it counts them ([`RoomWakeups`]).
+    /// strategy counted, if it counts them
+    /// ([`Wakeups`](super::wakeups::Wakeups)).
     fn woke(&mut self) {}
-}
-
-/// Wake-ups sent to blocked submitters and not yet taken.
-///
-/// A submitter stays counted in `blocked_submitters` until it runs again,
-/// so a strategy that freed room several times meanwhile would signal it
-/// once per freed slot: a system call each time, for one sleeper. With
-/// this count the strategy signals only while more submitters are blocked
-/// than wake-ups are on their way.
-#[derive(Debug, Default)]
-pub(crate) struct RoomWakeups(usize);
-
-impl RoomWakeups {
-    /// Whether to signal now that room was freed (and counts the signal).
-    pub(crate) fn signal(&mut self, blocked_submitters: usize) -> bool {
-        let wake = blocked_submitters > self.0;
-        if wake {
-            self.0 += 1;
-        }
-        wake
-    }
-
-    /// A blocked submitter woke up.
-    pub(crate) fn taken(&mut self) {
-        self.0 = self.0.saturating_sub(1);
-    }
 }
 
 /// Locks `state` for [`await_room`]. A submitter that would block first

@@ -34,9 +34,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
+use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
+use super::wakeups::Wakeups;
 use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
 use super::{Rejected, ShutdownMode, ShutdownReport};
@@ -95,7 +96,7 @@ struct State {
     queue_capacity: usize,
     closed: bool,
     blocked_submitters: usize,
-    room_wakeups: RoomWakeups,
+    room_wakeups: Wakeups,
     next_id: WorkerId,
 }
 
@@ -278,7 +279,7 @@ impl Elastic {
                     queue_capacity: config.queue_capacity,
                     closed: false,
                     blocked_submitters: 0,
-                    room_wakeups: RoomWakeups::default(),
+                    room_wakeups: Wakeups::default(),
                     next_id: 0,
                 }),
                 worker_freed: Condvar::new(),

@@ -46,6 +46,7 @@ mod stats;
 #[cfg(not(loom))]
 mod tokio;
 mod unbounded;
+mod wakeups;
 mod workers;
 
 pub use batch::{Batch, BatchReport};

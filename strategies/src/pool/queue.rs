@@ -4,9 +4,10 @@
 
 use std::collections::VecDeque;
 
-use super::admission::{await_room, lock_for_admission, Bounded, RoomWakeups, Verdict};
+use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
 use super::run::JobContext;
 use super::shutdown::Stop;
+use super::wakeups::Wakeups;
 use super::{Admission, Job, OverloadPolicy, Rejected};
 use crate::backoff::{self, spin_until};
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -17,14 +18,13 @@ struct QueueState {
     jobs: VecDeque<Job>,
     capacity: usize,
     closed: bool,
-    /// Consumers asleep on `job_ready` that no push has woken yet.
+    /// Consumers asleep on `job_ready`.
     waiting_consumers: usize,
-    /// Wake-ups sent and not yet taken by a consumer. A push wakes a
-    /// sleeper only if one is left un-woken, so a burst of pushes costs
-    /// one wake-up per sleeping consumer, not one per push.
-    wakeups: usize,
+    /// Wake-ups on their way to them: a burst of pushes costs one per
+    /// sleeping consumer, not one per push.
+    job_wakeups: Wakeups,
     blocked_submitters: usize,
-    room_wakeups: RoomWakeups,
+    room_wakeups: Wakeups,
 }
 
 impl Bounded for QueueState {
@@ -68,9 +68,9 @@ impl JobQueue {
                 capacity,
                 closed: false,
                 waiting_consumers: 0,
-                wakeups: 0,
+                job_wakeups: Wakeups::default(),
                 blocked_submitters: 0,
-                room_wakeups: RoomWakeups::default(),
+                room_wakeups: Wakeups::default(),
             }),
             queued: AtomicUsize::new(0),
             capacity,
@@ -96,11 +96,8 @@ impl JobQueue {
         };
         state.jobs.push_back(job);
         self.queued.store(state.jobs.len(), Ordering::Relaxed);
-        let wake = state.waiting_consumers > 0;
-        if wake {
-            state.waiting_consumers -= 1;
-            state.wakeups += 1;
-        }
+        let asleep = state.waiting_consumers;
+        let wake = state.job_wakeups.signal(asleep);
         drop(state);
         if wake {
             self.job_ready.notify_one();
@@ -135,19 +132,9 @@ impl JobQueue {
                 continue;
             }
             state.waiting_consumers += 1;
-            loop {
-                state = self.job_ready.wait(state);
-                if state.wakeups > 0 {
-                    // A push counted us out of `waiting_consumers`.
-                    state.wakeups -= 1;
-                    break;
-                }
-                if state.closed {
-                    state.waiting_consumers -= 1;
-                    break;
-                }
-                // Woken spuriously: still counted as waiting.
-            }
+            state = self.job_ready.wait(state);
+            state.waiting_consumers -= 1;
+            state.job_wakeups.taken();
         }
     }
 
