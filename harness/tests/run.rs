@@ -155,38 +155,27 @@ fn a_failing_gate_exits_1_and_still_writes_the_reports() {
     assert!(summary.contains("**FAIL**"));
 }
 
+/// Compares a results file holding `text` with itself: it must be refused
+/// as bad input (exit 2); returns what was said.
+fn compare_refuses(text: &str) -> String {
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(temp.path(), "results.json", text);
+    let output = contend(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    stderr(&output)
+}
+
 #[test]
 fn a_truncated_results_file_exits_2() {
-    let temp = tempfile::tempdir().unwrap();
-    let file = write_scenario(
-        temp.path(),
-        "results.json",
-        "{\"schema_version\": 1, \"scenarios\": [",
-    );
-    let output = contend(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("results.json:1:"),
-        "{}",
-        stderr(&output)
-    );
+    let said = compare_refuses("{\"schema_version\": 1, \"scenarios\": [");
+    assert!(said.contains("results.json:1:"), "{said}");
 }
 
 #[test]
 fn a_results_file_of_a_newer_schema_exits_2_and_the_committed_baseline_is_read() {
-    let temp = tempfile::tempdir().unwrap();
-    let file = write_scenario(
-        temp.path(),
-        "results.json",
-        "{\"schema_version\": 99, \"tool\": \"contend 9\", \"scenarios\": []}",
-    );
-    let output = contend(&["compare", file.to_str().unwrap(), file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("reads 1 to 2"),
-        "{}",
-        stderr(&output)
-    );
+    let said =
+        compare_refuses("{\"schema_version\": 99, \"tool\": \"contend 9\", \"scenarios\": []}");
+    assert!(said.contains("reads 1 to 2"), "{said}");
     let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/baseline.json");
     let output = contend(&["compare", baseline, baseline]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
