@@ -26,6 +26,27 @@ pub(crate) trait Bounded {
     fn woke(&mut self) {}
 }
 
+/// The queue length at or below which a worker that takes a job wakes a
+/// submitter blocked on a full queue: half the `capacity`.
+///
+/// Woken at the first free slot, the submitter would push one job, find
+/// the queue full again and wait again: a sleep and a wake-up (two
+/// context switches, several microseconds) per job; or, busy-waiting
+/// instead, it would take a core from the workers for as long as the
+/// queue stays full. Woken at half, it pushes half a queue of jobs in one
+/// go, then waits again: one round trip per `capacity / 2` jobs. The
+/// workers never starve meanwhile, since half a queue is still waiting
+/// for them when the submitter wakes. What it costs is the blocked
+/// submitter's latency (it waits for half a queue of jobs to finish
+/// rather than one), which under `Block` is the back-pressure it asked
+/// for. The same hysteresis as a socket's send low-water mark
+/// (`SO_SNDLOWAT`) or Netty's write-buffer water marks. A queue of one
+/// wakes at 0, the first free slot; a submitter that was not blocked is
+/// admitted whenever there is room.
+pub(crate) fn low_water(capacity: usize) -> usize {
+    capacity / 2
+}
+
 /// Locks `state` for [`await_room`]. A submitter that would block first
 /// busy-waits a little ([`spin_until`]) until `room()`, a lock-free hint
 /// that room was freed: with small jobs a slot frees within a microsecond,

@@ -34,7 +34,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
+use super::admission::{await_room, lock_for_admission, low_water, Bounded, Verdict};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::wakeups::Wakeups;
@@ -139,6 +139,9 @@ struct Shared {
     queued: AtomicUsize,
     /// `state.queue_capacity`, for the lock-free room hint.
     queue_capacity: usize,
+    /// A worker that takes a queued job wakes a blocked submitter once the
+    /// queue is down to this ([`low_water`]).
+    low_water: usize,
 }
 
 impl Shared {
@@ -164,7 +167,8 @@ impl Shared {
             if let Some(next) = state.queue.pop_front() {
                 self.queued.store(state.queue.len(), Ordering::Relaxed);
                 let blocked = state.blocked_submitters;
-                let room_freed = state.room_wakeups.signal(blocked);
+                let room_freed =
+                    state.queue.len() <= self.low_water && state.room_wakeups.signal(blocked);
                 drop(state);
                 if room_freed {
                     self.worker_freed.notify_one();
@@ -289,6 +293,7 @@ impl Elastic {
                 context: JobContext::new(Self::NAME, config.panic_handler),
                 queued: AtomicUsize::new(0),
                 queue_capacity: config.queue_capacity,
+                low_water: low_water(config.queue_capacity),
             }),
             workers: WorkerSet::new(Self::NAME),
         })
@@ -331,9 +336,12 @@ impl Executor for Elastic {
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         let shared = &self.shared;
         shared.context.counters.submitted();
-        let queue_capacity = shared.queue_capacity;
         // Without a queue, room is a worker going idle: no hint to wait on.
-        let room = || queue_capacity == 0 || shared.queued.load(Ordering::Relaxed) < queue_capacity;
+        // With one, a waiting submitter busy-waits for the low-water mark,
+        // where a worker would wake it.
+        let room = || {
+            shared.queue_capacity == 0 || shared.queued.load(Ordering::Relaxed) <= shared.low_water
+        };
         let verdict = await_room(
             shared.policy,
             lock_for_admission(shared.policy, &shared.state, room),

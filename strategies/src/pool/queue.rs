@@ -1,10 +1,14 @@
 //! The bounded job queue in front of the `fixed` and `dispatcher` workers:
 //! Go's buffered channel, with the overload policies applied on push and
 //! an abort that takes every queued job back.
+//!
+//! A submitter blocked on a full queue is woken at its
+//! [low-water mark](super::admission::low_water), not at the first free
+//! slot.
 
 use std::collections::VecDeque;
 
-use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
+use super::admission::{await_room, lock_for_admission, low_water, Bounded, Verdict};
 use super::run::JobContext;
 use super::shutdown::Stop;
 use super::wakeups::Wakeups;
@@ -52,7 +56,9 @@ pub(crate) struct JobQueue {
     /// `jobs.len()`, written under the lock, read without it by consumers
     /// busy-waiting before they sleep ([`spin_until`]).
     queued: AtomicUsize,
-    capacity: usize,
+    /// Blocked submitters are woken once `queued` is down to this
+    /// ([`low_water`]).
+    low_water: usize,
     job_ready: Condvar,
     room_freed: Condvar,
     policy: OverloadPolicy,
@@ -73,7 +79,7 @@ impl JobQueue {
                 room_wakeups: Wakeups::default(),
             }),
             queued: AtomicUsize::new(0),
-            capacity,
+            low_water: low_water(capacity),
             job_ready: Condvar::new(),
             room_freed: Condvar::new(),
             policy,
@@ -82,7 +88,9 @@ impl JobQueue {
 
     /// Queues `job` under the overload policy.
     pub(crate) fn push(&self, job: Job, context: &JobContext) -> Result<Admission, Rejected> {
-        let room = || self.queued.load(Ordering::Relaxed) < self.capacity;
+        // A submitter that must wait busy-waits for the low-water mark,
+        // where a worker would wake it.
+        let room = || self.queued.load(Ordering::Relaxed) <= self.low_water;
         let state = lock_for_admission(self.policy, &self.state, room);
         let (mut state, admission) = match await_room(self.policy, state, &self.room_freed, None) {
             Verdict::Room(state) => (state, Admission::Accepted),
@@ -114,7 +122,7 @@ impl JobQueue {
             if let Some(job) = state.jobs.pop_front() {
                 self.queued.store(state.jobs.len(), Ordering::Relaxed);
                 let blocked = state.blocked_submitters;
-                let wake = state.room_wakeups.signal(blocked);
+                let wake = state.jobs.len() <= self.low_water && state.room_wakeups.signal(blocked);
                 drop(state);
                 if wake {
                     self.room_freed.notify_one();

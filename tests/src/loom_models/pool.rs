@@ -164,6 +164,25 @@ pub fn permit_hand_off(build: Build) -> Model {
     })
 }
 
+/// One submitter fills the queue and blocks on it (one worker, a queue of
+/// two, four jobs): a worker taking jobs wakes it (at the queue's
+/// low-water mark), and every job runs.
+pub fn blocked_submitter_resumes(build: Build) -> Model {
+    Box::new(move || {
+        let pool = build();
+        let tally = Tally::default();
+        for _ in 0..4 {
+            assert!(
+                pool.submit(tally.job(usize::MAX)).is_ok(),
+                "a blocking submit is accepted once there is room"
+            );
+        }
+        pool.shutdown(ShutdownMode::DRAIN);
+        assert_eq!(tally.runs(), 4, "an accepted job did not run");
+        assert_settled(&*pool, "blocked submitter resumes");
+    })
+}
+
 /// A panicking job is caught: its worker lives on and runs the next job.
 pub fn panic_keeps_the_worker(build: Build) -> Model {
     Box::new(move || {
@@ -335,6 +354,11 @@ pub fn suite() -> Vec<NamedModel> {
             strategy,
             "cancel racing dequeue",
             cancel_racing_dequeue(*build),
+        );
+        add(
+            strategy,
+            "blocked submitter resumes",
+            blocked_submitter_resumes(*build),
         );
     }
     add("semaphore", "permit hand-off", permit_hand_off(semaphore));
