@@ -6,7 +6,7 @@
 //! returns the guard when there is room, waits when the policy says so, and
 //! otherwise tells the strategy what to do with the job.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{OverloadPolicy, RejectReason};
 use crate::backoff::{self, spin_until};
@@ -58,11 +58,8 @@ pub(crate) fn lock_for_admission<'a, S: Bounded>(
     room: impl Fn() -> bool,
 ) -> MutexGuard<'a, S> {
     let guard = state.lock();
-    let would_block = matches!(
-        policy,
-        OverloadPolicy::Block | OverloadPolicy::BlockTimeout(_)
-    ) && !guard.closed()
-        && !guard.has_room();
+    let would_block =
+        matches!(when_full(policy), WhenFull::Wait(_)) && !guard.closed() && !guard.has_room();
     if !backoff::ENABLED || !would_block {
         return guard;
     }
@@ -93,6 +90,31 @@ pub(crate) enum Refusal {
     CallerRuns,
 }
 
+/// What `policy` does with a job that finds no room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WhenFull {
+    /// Turn it away (`FailFast`, `Discard`, `CallerRuns`).
+    Refuse(Refusal),
+    /// Drop the oldest queued job to make room (`DiscardOldest`).
+    DiscardOldest,
+    /// Wait for room, for at most this long if given (`Block`,
+    /// `BlockTimeout`).
+    Wait(Option<Duration>),
+}
+
+/// The decision of `policy` when there is no room: the one place the
+/// policies are told apart.
+pub(crate) fn when_full(policy: OverloadPolicy) -> WhenFull {
+    match policy {
+        OverloadPolicy::FailFast => WhenFull::Refuse(Refusal::Reject(RejectReason::Full)),
+        OverloadPolicy::Discard => WhenFull::Refuse(Refusal::Discard),
+        OverloadPolicy::CallerRuns => WhenFull::Refuse(Refusal::CallerRuns),
+        OverloadPolicy::DiscardOldest => WhenFull::DiscardOldest,
+        OverloadPolicy::Block => WhenFull::Wait(None),
+        OverloadPolicy::BlockTimeout(timeout) => WhenFull::Wait(Some(timeout)),
+    }
+}
+
 /// Applies `policy` until the job can be admitted or is turned away.
 ///
 /// `room_freed` must be signalled (at least `notify_one`) each time room is
@@ -117,22 +139,16 @@ pub(crate) fn await_room<'a, S: Bounded>(
         if expired {
             return Verdict::Refuse(Refusal::Reject(RejectReason::TimedOut));
         }
-        match policy {
-            OverloadPolicy::FailFast => {
-                return Verdict::Refuse(Refusal::Reject(RejectReason::Full))
-            }
-            OverloadPolicy::Discard => return Verdict::Refuse(Refusal::Discard),
-            OverloadPolicy::DiscardOldest => return Verdict::DiscardOldest(guard),
-            OverloadPolicy::CallerRuns => return Verdict::Refuse(Refusal::CallerRuns),
-            OverloadPolicy::Block | OverloadPolicy::BlockTimeout(_) => {
+        match when_full(policy) {
+            WhenFull::Refuse(refusal) => return Verdict::Refuse(refusal),
+            WhenFull::DiscardOldest => return Verdict::DiscardOldest(guard),
+            WhenFull::Wait(timeout) => {
                 if first_wait {
                     first_wait = false;
                     if max_blocked.is_some_and(|cap| *guard.blocked_submitters() >= cap) {
                         return Verdict::Refuse(Refusal::Reject(RejectReason::Full));
                     }
-                    if let OverloadPolicy::BlockTimeout(timeout) = policy {
-                        deadline = deadline_after(timeout);
-                    }
+                    deadline = timeout.and_then(deadline_after);
                 }
                 *guard.blocked_submitters() += 1;
                 let (woken, past_deadline) = room_freed.wait_until(guard, deadline);

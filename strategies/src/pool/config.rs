@@ -10,6 +10,10 @@ use std::time::Duration;
 use super::run::{JobPanic, PanicHandler};
 use super::OverloadPolicy;
 
+/// The largest `queue_capacity` of `fixed` and `dispatcher`, which
+/// allocate their queue's slots up front: 16,777,216 jobs, 512 MiB.
+pub const MAX_ALLOCATED_QUEUE: usize = 1 << 24;
+
 /// How to build an executor. Start from [`PoolConfig::new`] and adjust.
 #[derive(Clone)]
 pub struct PoolConfig {
@@ -67,7 +71,9 @@ impl PoolConfig {
         }
     }
 
-    /// Sets the queue capacity.
+    /// Sets the queue capacity. `fixed` and `dispatcher` allocate their
+    /// queue's slots up front (about 32 bytes each), and accept at most
+    /// [`MAX_ALLOCATED_QUEUE`].
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity;
         self
@@ -122,6 +128,21 @@ impl PoolConfig {
         Ok(())
     }
 
+    /// Refuses a queue too large to allocate up front (`fixed` and
+    /// `dispatcher`, whose queue is a ring of `queue_capacity` slots).
+    pub(crate) fn require_allocatable_queue(
+        &self,
+        strategy: &'static str,
+    ) -> Result<(), ConfigError> {
+        if self.queue_capacity > MAX_ALLOCATED_QUEUE {
+            return Err(ConfigError::QueueTooLarge {
+                strategy,
+                max: MAX_ALLOCATED_QUEUE,
+            });
+        }
+        Ok(())
+    }
+
     /// Refuses a policy that needs a queue on a strategy without one.
     pub(crate) fn require_queueless_policy(
         &self,
@@ -149,6 +170,13 @@ pub enum ConfigError {
     ZeroQueueCapacity {
         /// The strategy being built.
         strategy: &'static str,
+    },
+    /// `queue_capacity` was larger than the strategy allocates up front.
+    QueueTooLarge {
+        /// The strategy being built.
+        strategy: &'static str,
+        /// The largest capacity it accepts.
+        max: usize,
     },
     /// The strategy has no queue for this policy to act on.
     UnsupportedPolicy {
@@ -185,6 +213,10 @@ impl fmt::Display for ConfigError {
             ConfigError::ZeroQueueCapacity { strategy } => write!(
                 f,
                 "{strategy}: queue_capacity must be at least 1 (for a direct hand-off with no queue, use `dispatcher` or `elastic`)"
+            ),
+            ConfigError::QueueTooLarge { strategy, max } => write!(
+                f,
+                "{strategy}: queue_capacity must be at most {max} (its queue's slots are allocated up front, like a Go buffered channel's; for an unbounded backlog use `elastic` or `unbounded`)"
             ),
             ConfigError::UnsupportedPolicy { strategy, policy } => write!(
                 f,

@@ -193,6 +193,7 @@ impl Dispatcher {
     pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
         config.require_workers(Self::NAME)?;
         config.require_queue(Self::NAME)?;
+        config.require_allocatable_queue(Self::NAME)?;
         let pool = Self {
             shared: Arc::new(Shared {
                 queue: JobQueue::new(config.queue_capacity, config.policy),

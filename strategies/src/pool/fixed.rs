@@ -53,6 +53,7 @@ impl Fixed {
     pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
         config.require_workers(Self::NAME)?;
         config.require_queue(Self::NAME)?;
+        config.require_allocatable_queue(Self::NAME)?;
         let pool = Self {
             shared: Arc::new(Shared {
                 queue: JobQueue::new(config.queue_capacity, config.policy),

@@ -51,7 +51,7 @@ mod workers;
 
 pub use batch::{Batch, BatchReport};
 pub use cancel::CancelToken;
-pub use config::{available_cores, ConfigError, PoolConfig};
+pub use config::{available_cores, ConfigError, PoolConfig, MAX_ALLOCATED_QUEUE};
 pub use dispatcher::Dispatcher;
 pub use elastic::Elastic;
 pub use fixed::Fixed;
