@@ -151,14 +151,13 @@ impl Shared {
         let mut job = first;
         loop {
             self.context.execute(job);
-            let mut state = self.state.lock();
-            if backoff::ENABLED && state.queue.is_empty() && !state.closed {
+            if backoff::ENABLED && self.queued.load(Ordering::Relaxed) == 0 {
                 // Still busy to submitters, so the next job is queued for
-                // us rather than handed off with a wake-up.
-                drop(state);
+                // us rather than handed off with a wake-up. Before taking
+                // the lock, which the submitter needs to queue it.
                 spin_until(|| self.queued.load(Ordering::Relaxed) > 0);
-                state = self.state.lock();
             }
+            let mut state = self.state.lock();
             // Over capacity after a resize: the others take the queue.
             if state.workers > state.capacity {
                 state.workers -= 1;
