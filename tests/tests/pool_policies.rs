@@ -257,3 +257,43 @@ fn elastic_rejects_as_full_beyond_its_cap_on_blocked_submitters() {
     assert_eq!(blocked.join().unwrap(), Ok(Admission::Accepted));
     assert_eq!(pool.shutdown(ShutdownMode::DRAIN).completed, 2);
 }
+
+/// A submitter blocked on a full queue is woken once the workers have
+/// taken the queue down to its low-water mark (half of it), while they are
+/// still busy: not only once a worker goes idle. (`elastic`'s busy workers
+/// take queued jobs without the pool's lock; they must wake it too.)
+#[test]
+fn a_blocked_submitter_resumes_while_the_workers_are_still_busy() {
+    for case in policy_strategies().into_iter().filter(|case| case.queues) {
+        let pool = Arc::new(case.build(PoolConfig::new(1).queue_capacity(2)));
+        let (first, second, probe) = (Gate::new(), Gate::new(), Probe::new());
+        first.hold(&**pool, &probe, 1);
+        let held = second.clone();
+        pool.submit(probe.job(move || held.pass())).unwrap();
+        pool.submit(probe.job(|| {})).unwrap();
+        let submitter = {
+            let (pool, probe) = (Arc::clone(&pool), probe.clone());
+            thread::spawn(move || pool.submit(probe.job(|| {})).is_ok())
+        };
+        eventually("the fourth submit started", || pool.stats().submitted == 4);
+        // Let it reach its wait (were it not blocked yet, it would find
+        // room and pass regardless).
+        thread::sleep(Duration::from_millis(20));
+        first.open();
+        second.await_waiting(1);
+        eventually(
+            &format!("{}: the blocked submitter resumed", case.name),
+            || submitter.is_finished(),
+        );
+        assert!(submitter.join().unwrap(), "{}: accepted", case.name);
+        assert_eq!(
+            second.waiting(),
+            1,
+            "{}: the second job is still held",
+            case.name
+        );
+        second.open();
+        pool.shutdown(ShutdownMode::DRAIN);
+        assert_eq!(probe.ran(), 4, "{}", case.name);
+    }
+}

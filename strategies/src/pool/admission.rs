@@ -20,8 +20,16 @@ pub(crate) trait Bounded {
     fn has_room(&self) -> bool;
     /// How many submitters are blocked waiting for room.
     fn blocked_submitters(&mut self) -> &mut usize;
-    /// A blocked submitter woke up: it takes one of the wake-ups the
-    /// strategy counted, if it counts them
+    /// A submitter is about to wait for room (and is not yet counted as
+    /// blocked). `false`: room appeared meanwhile, look again. For a
+    /// strategy whose room is freed outside this lock (a
+    /// [`Ring`](super::ring::Ring)), this is where the submitter flags
+    /// itself to whoever frees it.
+    fn about_to_wait(&mut self) -> bool {
+        true
+    }
+    /// A blocked submitter woke up (and is no longer counted): it takes
+    /// one of the wake-ups the strategy counted, if it counts them
     /// ([`Wakeups`](super::wakeups::Wakeups)).
     fn woke(&mut self) {}
 }
@@ -149,6 +157,9 @@ pub(crate) fn await_room<'a, S: Bounded>(
                         return Verdict::Refuse(Refusal::Reject(RejectReason::Full));
                     }
                     deadline = timeout.and_then(deadline_after);
+                }
+                if !guard.about_to_wait() {
+                    continue;
                 }
                 *guard.blocked_submitters() += 1;
                 let (woken, past_deadline) = room_freed.wait_until(guard, deadline);

@@ -30,11 +30,22 @@
 //! a delivered job before it expires, so no job is stranded. A worker goes
 //! idle only when the queue is empty, and a submit queues a job only when
 //! no worker is idle, so a queued job always has a busy worker to take it.
+//!
+//! The queue is a [`Ring`], which a busy worker takes its next job from
+//! without that lock, as `fixed`'s workers do: on a steady stream of small
+//! jobs the submitter and the workers then meet on one atomic word rather
+//! than on the lock (137 → 102 ns per empty job on 2 cores). Jobs are
+//! still queued only under the lock, and a worker looks at the queue once
+//! more under it before going idle, so the rule above holds. A submitter
+//! that waits for room in the queue flags itself on the ring's word
+//! ([`Bounded::about_to_wait`]), and the worker whose take brings the
+//! queue to its low-water mark wakes it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::Duration;
 
-use super::admission::{await_room, lock_for_admission, low_water, Bounded, Verdict};
+use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
+use super::ring::{Ring, SUBMITTERS_BLOCKED};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::wakeups::Wakeups;
@@ -42,7 +53,7 @@ use super::workers::WorkerSet;
 use super::{Admission, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, PoolStats};
 use super::{Rejected, ShutdownMode, ShutdownReport};
 use crate::backoff::{self, spin_until};
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{deadline_after, Arc, Condvar, Mutex, MutexGuard};
 
 /// Workers on demand, up to a resizable capacity.
@@ -91,9 +102,9 @@ struct State {
     idle: Vec<IdleWorker>,
     /// Deliveries not yet picked up by their (formerly idle) worker.
     assigned: HashMap<WorkerId, Assignment>,
-    /// Jobs waiting for a busy worker to finish: only while none is idle.
-    queue: VecDeque<Job>,
-    queue_capacity: usize,
+    /// Jobs waiting for a busy worker to finish (none without a queue):
+    /// pushed only under this lock and only while no worker is idle.
+    queue: Option<Arc<Ring>>,
     closed: bool,
     blocked_submitters: usize,
     room_wakeups: Wakeups,
@@ -108,21 +119,42 @@ impl Bounded for State {
     fn has_room(&self) -> bool {
         !self.idle.is_empty()
             || self.workers < self.capacity
-            || self.queue.len() < self.queue_capacity
+            || self
+                .queue
+                .as_ref()
+                .is_some_and(|queue| queue.len() < queue.capacity())
     }
 
     fn blocked_submitters(&mut self) -> &mut usize {
         &mut self.blocked_submitters
     }
 
+    /// Workers take queued jobs without this lock: a submitter waiting for
+    /// the queue flags itself on it, so that they wake it.
+    fn about_to_wait(&mut self) -> bool {
+        match &self.queue {
+            Some(queue) => queue.raise(SUBMITTERS_BLOCKED, queue.still_full()),
+            None => true,
+        }
+    }
+
     fn woke(&mut self) {
         self.room_wakeups.taken();
+        if let (Some(queue), 0) = (&self.queue, self.blocked_submitters) {
+            queue.lower(SUBMITTERS_BLOCKED);
+        }
     }
 }
 
 impl State {
     fn forget_idle(&mut self, id: WorkerId) {
         self.idle.retain(|idle| idle.id != id);
+    }
+
+    /// Whether to signal a blocked submitter now (and counts it).
+    fn signal_room(&mut self) -> bool {
+        let blocked = self.blocked_submitters;
+        self.room_wakeups.signal(blocked)
     }
 }
 
@@ -134,14 +166,12 @@ struct Shared {
     max_blocked_submitters: Option<usize>,
     idle_timeout: Duration,
     context: JobContext,
-    /// `state.queue.len()`, written under the lock, read without it by
-    /// workers busy-waiting before they go idle ([`spin_until`]).
-    queued: AtomicUsize,
-    /// `state.queue_capacity`, for the lock-free room hint.
-    queue_capacity: usize,
-    /// A worker that takes a queued job wakes a blocked submitter once the
-    /// queue is down to this ([`low_water`]).
-    low_water: usize,
+    /// `state.queue`, which busy workers take jobs from without the lock.
+    queue: Option<Arc<Ring>>,
+    /// Set (under the lock) while a resize has left more workers than
+    /// the capacity: busy workers then take the lock after each job, to
+    /// retire.
+    shrinking: AtomicBool,
 }
 
 impl Shared {
@@ -151,28 +181,28 @@ impl Shared {
         let mut job = first;
         loop {
             self.context.execute(job);
-            if backoff::ENABLED && self.queued.load(Ordering::Relaxed) == 0 {
-                // Still busy to submitters, so the next job is queued for
-                // us rather than handed off with a wake-up. Before taking
-                // the lock, which the submitter needs to queue it.
-                spin_until(|| self.queued.load(Ordering::Relaxed) > 0);
+            if let Some(next) = self.next_queued() {
+                job = next;
+                continue;
             }
             let mut state = self.state.lock();
             // Over capacity after a resize: the others take the queue.
             if state.workers > state.capacity {
                 state.workers -= 1;
+                if state.workers <= state.capacity {
+                    self.shrinking.store(false, Ordering::Relaxed);
+                }
                 return;
             }
-            if let Some(next) = state.queue.pop_front() {
-                self.queued.store(state.queue.len(), Ordering::Relaxed);
-                let blocked = state.blocked_submitters;
-                let room_freed =
-                    state.queue.len() <= self.low_water && state.room_wakeups.signal(blocked);
+            // Under the lock, so no submit queues a job unseen between this
+            // look and going idle.
+            if let Some(taken) = self.queue.as_ref().and_then(|queue| queue.take().ok()) {
+                let room_freed = taken.frees_blocked_submitter() && state.signal_room();
                 drop(state);
                 if room_freed {
                     self.worker_freed.notify_one();
                 }
-                job = next;
+                job = taken.job;
                 continue;
             }
             if state.closed {
@@ -183,8 +213,7 @@ impl Shared {
                 id,
                 wake: Arc::clone(&wake),
             });
-            let blocked = state.blocked_submitters;
-            if state.room_wakeups.signal(blocked) {
+            if state.signal_room() {
                 self.worker_freed.notify_one();
             }
             match self.wait_for_assignment(state, id, &wake) {
@@ -192,6 +221,28 @@ impl Shared {
                 None => return,
             }
         }
+    }
+
+    /// The next queued job, taken without the lock by a worker that is
+    /// still busy to submitters (so a job queued now waits for it): after
+    /// a short busy-wait, if the queue is empty. `None`: take the lock
+    /// (no job came, or the pool is shrinking).
+    fn next_queued(&self) -> Option<Job> {
+        let queue = self.queue.as_ref()?;
+        if self.shrinking.load(Ordering::Relaxed) {
+            return None;
+        }
+        if backoff::ENABLED {
+            spin_until(|| queue.job_or_closed());
+        }
+        let taken = queue.take().ok()?;
+        if taken.frees_blocked_submitter() {
+            let room_freed = self.state.lock().signal_room();
+            if room_freed {
+                self.worker_freed.notify_one();
+            }
+        }
+        Some(taken.job)
     }
 
     /// Waits as an idle worker. `None`: the worker must exit (and has
@@ -243,7 +294,12 @@ impl Stop for Shared {
     fn abort(&self) -> Vec<Job> {
         self.close();
         let mut state = self.state.lock();
-        let mut jobs: Vec<Job> = state.queue.drain(..).collect();
+        let mut jobs: Vec<Job> = match &self.queue {
+            Some(queue) => {
+                std::iter::from_fn(|| queue.take().ok().map(|taken| taken.job)).collect()
+            }
+            None => Vec::new(),
+        };
         let undelivered: Vec<WorkerId> = state
             .assigned
             .iter()
@@ -271,6 +327,8 @@ impl Elastic {
         if config.queue_capacity == 0 {
             config.require_queueless_policy(Self::NAME)?;
         }
+        config.require_allocatable_queue(Self::NAME)?;
+        let queue = (config.queue_capacity > 0).then(|| Arc::new(Ring::new(config.queue_capacity)));
         Ok(Self {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -278,8 +336,7 @@ impl Elastic {
                     workers: 0,
                     idle: Vec::new(),
                     assigned: HashMap::new(),
-                    queue: VecDeque::with_capacity(config.queue_capacity.min(4096)),
-                    queue_capacity: config.queue_capacity,
+                    queue: queue.clone(),
                     closed: false,
                     blocked_submitters: 0,
                     room_wakeups: Wakeups::default(),
@@ -290,9 +347,8 @@ impl Elastic {
                 max_blocked_submitters: config.max_blocked_submitters,
                 idle_timeout: config.idle_timeout,
                 context: JobContext::new(Self::NAME, config.panic_handler),
-                queued: AtomicUsize::new(0),
-                queue_capacity: config.queue_capacity,
-                low_water: low_water(config.queue_capacity),
+                queue,
+                shrinking: AtomicBool::new(false),
             }),
             workers: WorkerSet::new(Self::NAME),
         })
@@ -339,7 +395,10 @@ impl Executor for Elastic {
         // With one, a waiting submitter busy-waits for the low-water mark,
         // where a worker would wake it.
         let room = || {
-            shared.queue_capacity == 0 || shared.queued.load(Ordering::Relaxed) <= shared.low_water
+            shared
+                .queue
+                .as_ref()
+                .map_or(true, |queue| queue.room_for_blocked())
         };
         let verdict = await_room(
             shared.policy,
@@ -350,11 +409,19 @@ impl Executor for Elastic {
         let (mut state, admission) = match verdict {
             Verdict::Room(state) => (state, Admission::Accepted),
             // Only with a queue (Elastic::new), and only when it is full.
-            Verdict::DiscardOldest(mut state) => {
-                if let Some(oldest) = state.queue.pop_front() {
-                    shared.context.discard(oldest);
+            // (A worker may have taken one meanwhile: then none is dropped.)
+            Verdict::DiscardOldest(state) => {
+                let oldest = shared
+                    .queue
+                    .as_ref()
+                    .and_then(|queue| queue.take_oldest_if_full());
+                match oldest {
+                    Some(oldest) => {
+                        shared.context.discard(oldest);
+                        (state, Admission::AcceptedDroppingOldest)
+                    }
+                    None => (state, Admission::Accepted),
                 }
-                (state, Admission::AcceptedDroppingOldest)
             }
             Verdict::Refuse(refusal) => return shared.context.refuse(refusal, job),
         };
@@ -364,10 +431,15 @@ impl Executor for Elastic {
             idle.wake.notify_one();
             return Ok(admission);
         }
-        if state.workers >= state.capacity {
-            state.queue.push_back(job);
-            shared.queued.store(state.queue.len(), Ordering::Relaxed);
-            return Ok(admission);
+        if let (Some(queue), true) = (&shared.queue, state.workers >= state.capacity) {
+            // Room was checked under the lock, and only submitters, all
+            // under it, fill the queue.
+            let queued = queue.try_push(job);
+            drop(state);
+            return match queued {
+                Ok(_) => Ok(admission),
+                Err(_) => unreachable!("a submit queues only with room, under the lock"),
+            };
         }
         state.workers += 1;
         let id = state.next_id;
@@ -387,7 +459,7 @@ impl Executor for Elastic {
             .values()
             .filter(|assignment| matches!(assignment, Assignment::Job(_)))
             .count()
-            + state.queue.len();
+            + self.shared.queue.as_ref().map_or(0, |queue| queue.len());
         let idle = state.idle.len();
         drop(state);
         self.shared.context.stats(idle, queued)
@@ -410,6 +482,8 @@ impl Executor for Elastic {
             state.workers -= 1;
             idle.wake.notify_one();
         }
+        let shrinking = state.workers > state.capacity;
+        self.shared.shrinking.store(shrinking, Ordering::Relaxed);
         drop(state);
         self.shared.worker_freed.notify_all();
         Ok(())

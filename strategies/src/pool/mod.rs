@@ -38,6 +38,7 @@ mod policy;
 mod queue;
 mod registry;
 mod rejected;
+mod ring;
 mod run;
 mod semaphore;
 mod serial;
