@@ -13,7 +13,7 @@
 //! - [`keys`]: precomputed key sequences (uniform and zipf-like), so no
 //!   random number is drawn inside a timed loop;
 //! - [`mix`]: precomputed operation sequences for the cache mixes;
-//! - [`estimates`], [`targets`], [`ratios`]: `bench-report`.
+//! - [`estimates`], [`targets`], [`ratios`], [`confirm`]: `bench-report`.
 //!
 //! # Benchmark ids
 //!
@@ -32,6 +32,7 @@
 //! declared throughput: a time per element either way.
 
 pub mod config;
+pub mod confirm;
 pub mod countdown;
 pub mod crew;
 pub mod estimates;

@@ -8,12 +8,12 @@
 //! did, 2 on bad input. `--save` rewrites the committed ratios and the
 //! table in `benches/README.md` (between its `ratios` markers).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use contend_benches::ratios::{self, Ratio};
-use contend_benches::{estimates, targets};
+use contend_benches::{confirm, estimates, targets};
 
 #[derive(Parser)]
 #[command(about, long_about = None)]
@@ -36,6 +36,12 @@ struct Args {
     /// The README whose table `--save` replaces.
     #[arg(long, default_value = "benches/README.md")]
     readme: PathBuf,
+    /// Print only what to measure again before reporting: for each bench
+    /// file with a missed or regressed target, a line `<file><TAB><filter>`
+    /// (the criterion filter of those targets' benchmarks and anchors).
+    /// `scripts/bench-report` uses it to confirm a failure.
+    #[arg(long, conflicts_with = "save")]
+    confirm_list: bool,
 }
 
 const BEGIN: &str = "<!-- ratios:begin -->";
@@ -48,21 +54,27 @@ fn run(args: &Args) -> Result<bool, String> {
     for id in &missing {
         eprintln!("not measured in this run: {id}");
     }
+    let before = read_baseline(&args.baseline)?;
+    let changes = before
+        .as_deref()
+        .map(|before| ratios::compare(before, &ratios, args.threshold));
+    if args.confirm_list {
+        for (file, filter) in confirm::filters(&targets, &ratios, changes.as_deref().unwrap_or(&[]))
+        {
+            println!("{file}\t{filter}");
+        }
+        return Ok(false);
+    }
     let table = ratios::markdown(&ratios);
     println!("{table}");
     let missed = ratios.iter().filter(|r| !r.met()).count();
     println!("targets met: {} of {}", ratios.len() - missed, ratios.len());
     let mut regressed = false;
-    if args.baseline.exists() {
-        let text = std::fs::read_to_string(&args.baseline)
-            .map_err(|e| format!("cannot read {}: {e}", args.baseline.display()))?;
-        let before: Vec<Ratio> =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.baseline.display()))?;
-        let changes = ratios::compare(&before, &ratios, args.threshold);
+    if let Some(changes) = &changes {
         println!(
             "\nsince {}:\n\n{}",
             args.baseline.display(),
-            ratios::changes_markdown(&changes)
+            ratios::changes_markdown(changes)
         );
         regressed = changes.iter().any(ratios::Change::is_regression);
     }
@@ -88,6 +100,18 @@ fn run(args: &Args) -> Result<bool, String> {
         );
     }
     Ok(regressed)
+}
+
+/// The last committed ratios, if there are any.
+fn read_baseline(path: &Path) -> Result<Option<Vec<Ratio>>, String> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn main() -> ExitCode {

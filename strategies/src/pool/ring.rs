@@ -39,6 +39,7 @@
 
 use super::admission::low_water;
 use super::{Job, MAX_ALLOCATED_QUEUE};
+use crate::backoff::lock_with_backoff;
 use crate::padded::CachePadded;
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{Mutex, UnsafeCell};
@@ -147,7 +148,7 @@ impl Ring {
     /// before (whose [`WORKERS_ASLEEP`] says whether to wake a worker).
     /// `Err`: the job back, with the word that refused it.
     pub(crate) fn try_push(&self, job: Job) -> Result<u64, (Job, u64)> {
-        let mut tail = self.tail.lock();
+        let mut tail = lock_with_backoff(&self.tail);
         let word = self.word.load(Ordering::Acquire);
         if closed(word) || queued(word) >= self.capacity() {
             return Err((job, word));
@@ -190,7 +191,7 @@ impl Ring {
     }
 
     fn take_where(&self, enough: impl Fn(usize) -> bool) -> Result<Taken, u64> {
-        let mut head = self.head.lock();
+        let mut head = lock_with_backoff(&self.head);
         let word = self.word.load(Ordering::Acquire);
         if queued(word) == 0 || !enough(queued(word)) {
             return Err(word);
