@@ -297,3 +297,25 @@ fn a_blocked_submitter_resumes_while_the_workers_are_still_busy() {
         assert_eq!(probe.ran(), 4, "{}", case.name);
     }
 }
+
+/// `fixed`, `dispatcher` and `elastic` allocate their queue's slots up
+/// front: a capacity beyond the limit is refused with the limit, not
+/// attempted (an allocation of that size would abort the process).
+#[test]
+fn a_queue_too_large_to_allocate_is_refused_with_the_limit() {
+    use contend_strategies::pool::MAX_ALLOCATED_QUEUE;
+    for name in ["fixed", "dispatcher", "elastic"] {
+        let config = PoolConfig::new(1).queue_capacity(MAX_ALLOCATED_QUEUE + 1);
+        let Err(error) = contend_strategies::pool::build(name, config) else {
+            panic!("{name}: accepted a queue it cannot allocate");
+        };
+        assert_eq!(
+            error,
+            ConfigError::QueueTooLarge {
+                strategy: name,
+                max: MAX_ALLOCATED_QUEUE
+            }
+        );
+        assert!(error.to_string().contains("at most 16777216"), "{error}");
+    }
+}
