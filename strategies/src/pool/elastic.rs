@@ -45,7 +45,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::admission::{await_room, lock_for_admission, Bounded, Verdict};
-use super::ring::{Ring, SUBMITTERS_BLOCKED};
+use super::ring::{Ring, Taken, SUBMITTERS_BLOCKED};
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::wakeups::Wakeups;
@@ -197,12 +197,7 @@ impl Shared {
             // Under the lock, so no submit queues a job unseen between this
             // look and going idle.
             if let Some(taken) = self.queue.as_ref().and_then(|queue| queue.take().ok()) {
-                let room_freed = taken.frees_blocked_submitter() && state.signal_room();
-                drop(state);
-                if room_freed {
-                    self.worker_freed.notify_one();
-                }
-                job = taken.job;
+                job = self.hand_over(state, taken);
                 continue;
             }
             if state.closed {
@@ -236,13 +231,22 @@ impl Shared {
             spin_until(|| queue.job_or_closed());
         }
         let taken = queue.take().ok()?;
-        if taken.frees_blocked_submitter() {
-            let room_freed = self.state.lock().signal_room();
-            if room_freed {
-                self.worker_freed.notify_one();
-            }
+        if !taken.frees_blocked_submitter() {
+            return Some(taken.job);
         }
-        Some(taken.job)
+        Some(self.hand_over(self.state.lock(), taken))
+    }
+
+    /// The job taken from the queue, after waking a blocked submitter if
+    /// the take brought the queue to its low-water mark; `state` is
+    /// released.
+    fn hand_over(&self, mut state: MutexGuard<'_, State>, taken: Taken) -> Job {
+        let room_freed = taken.frees_blocked_submitter() && state.signal_room();
+        drop(state);
+        if room_freed {
+            self.worker_freed.notify_one();
+        }
+        taken.job
     }
 
     /// Waits as an idle worker. `None`: the worker must exit (and has

@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use super::admission::{when_full, Refusal, WhenFull};
-use super::ring::{closed, queued, Ring, Taken, SUBMITTERS_BLOCKED, WORKERS_ASLEEP};
+use super::ring::{closed, Ring, Taken, SUBMITTERS_BLOCKED, WORKERS_ASLEEP};
 use super::run::JobContext;
 use super::shutdown::Stop;
 use super::wakeups::Wakeups;
@@ -150,7 +150,6 @@ impl JobQueue {
     /// and empty: the consumer should exit.
     pub(crate) fn pop(&self) -> Option<Job> {
         let mut spun = !backoff::ENABLED;
-        let nothing = |word: u64| queued(word) == 0 && !closed(word);
         loop {
             let word = match self.ring.take() {
                 Ok(taken) => return Some(self.taken(taken)),
@@ -165,7 +164,7 @@ impl JobQueue {
                 continue;
             }
             let mut sleep = self.sleep.lock();
-            if !self.ring.raise(WORKERS_ASLEEP, nothing) {
+            if !self.ring.raise(WORKERS_ASLEEP, self.ring.still_empty()) {
                 continue;
             }
             sleep.workers += 1;

@@ -140,8 +140,7 @@ impl Ring {
     /// Whether a worker busy-waiting for a job can stop: one is published,
     /// or the ring is closed (a lock-free hint).
     pub(crate) fn job_or_closed(&self) -> bool {
-        let word = self.word.load(Ordering::Relaxed);
-        queued(word) > 0 || closed(word)
+        !self.still_empty()(self.word.load(Ordering::Relaxed))
     }
 
     /// Publishes `job` unless the ring is full or closed. `Ok`: the word
@@ -229,6 +228,12 @@ impl Ring {
     /// Admits no more jobs; those published stay to be taken.
     pub(crate) fn close(&self) {
         self.word.fetch_or(CLOSED, Ordering::AcqRel);
+    }
+
+    /// Whether the ring is still empty and open: what an idle worker waits
+    /// on ([`Ring::raise`]).
+    pub(crate) fn still_empty(&self) -> impl Fn(u64) -> bool {
+        |word| queued(word) == 0 && !closed(word)
     }
 
     /// Whether the ring is still full: what a blocked submitter waits on.
