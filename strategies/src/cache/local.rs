@@ -25,6 +25,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+use std::marker::PhantomData;
 
 use super::swap::SwapArc;
 use crate::sync::atomic::{AtomicBool, Ordering};
@@ -34,11 +35,29 @@ use crate::sync::Arc;
 struct Copy {
     /// The cache's identity and liveness (see [`Local`]).
     owner: Arc<AtomicBool>,
-    /// The swap's version when `value` was loaded, or earlier.
+    /// The swap's version when `_value` was loaded, or earlier.
     version: u64,
     /// An `Arc<T>` (typed by the owner): boxed, because loom's `Arc`
-    /// cannot hold an unsized value.
-    value: Box<dyn Any>,
+    /// cannot hold an unsized value. Only owned here, for its drop: a read
+    /// goes through `target`.
+    _value: Box<dyn Any>,
+    /// The `T` that `_value` points to. Reading through it skips
+    /// `downcast`'s virtual `type_id` call: reads under a periodic writer
+    /// took 17% less time without it (`cache/periodic-refresh/snapshot/t2`,
+    /// 30 to 25 ns on a busy machine).
+    target: *const (),
+}
+
+impl Copy {
+    /// A copy of `value`, loaded at `version` or later.
+    fn new<T: 'static>(owner: &Arc<AtomicBool>, version: u64, value: Arc<T>) -> Self {
+        Self {
+            owner: Arc::clone(owner),
+            version,
+            target: Arc::as_ptr(&value).cast(),
+            _value: Box::new(value),
+        }
+    }
 }
 
 crate::sync::thread_local! {
@@ -47,26 +66,31 @@ crate::sync::thread_local! {
     static COPIES: RefCell<Vec<Copy>> = RefCell::new(Vec::new());
 }
 
-/// The per-thread copies of one cache. Its identity is the address of
-/// its `owner` flag, which the copies share (so the address cannot be
-/// reused while a copy exists); the flag goes false when it is dropped.
+/// The per-thread copies of one cache, whose value is an `Arc<T>`. Its
+/// identity is the address of its `owner` flag, which the copies share
+/// (so the address cannot be reused while a copy exists); the flag goes
+/// false when it is dropped.
 #[derive(Debug)]
-pub(crate) struct Local {
+pub(crate) struct Local<T> {
     owner: Arc<AtomicBool>,
+    /// Every copy of this owner holds an `Arc<T>`: `read` takes only a
+    /// `SwapArc<T>`.
+    values: PhantomData<fn() -> T>,
 }
 
-impl Local {
+impl<T: 'static> Local<T> {
     /// A cache's copies; none exists yet.
     pub(crate) fn new() -> Self {
         Self {
             owner: Arc::new(AtomicBool::new(true)),
+            values: PhantomData,
         }
     }
 
     /// Runs `f` on this thread's copy of `source`'s current value, after
     /// bringing the copy up to date. `source` must be the same swap on
     /// every call.
-    pub(crate) fn read<T: 'static, R>(&self, source: &SwapArc<T>, f: impl FnOnce(&T) -> R) -> R {
+    pub(crate) fn read<R>(&self, source: &SwapArc<T>, f: impl FnOnce(&T) -> R) -> R {
         let version = source.version();
         let mut f = Some(f);
         let mut run = |value: &T| (f.take().expect("runs once"))(value);
@@ -82,23 +106,18 @@ impl Local {
                 None => {
                     // Forget the copies of dropped caches, then add ours.
                     copies.retain(|copy| copy.owner.load(Ordering::Relaxed));
-                    copies.push(Copy {
-                        owner: Arc::clone(&self.owner),
-                        version,
-                        value: Box::new(source.load()),
-                    });
+                    copies.push(Copy::new(&self.owner, version, source.load()));
                     copies.len() - 1
                 }
             };
             let copy = &mut copies[index];
-            let value = copy
-                .value
-                .downcast_mut::<Arc<T>>()
-                .expect("a cache's copies hold its own value type");
             if copy.version != version {
-                *value = source.load();
-                copy.version = version;
+                *copy = Copy::new(&self.owner, version, source.load());
             }
+            // SAFETY: `copy` is this owner's, so `value` is an `Arc<T>`
+            // (`Local<T>` reads only `SwapArc<T>`) and `target` points into
+            // it; `value` lives, unchanged, while `copies` is borrowed.
+            let value = unsafe { &*copy.target.cast::<T>() };
             Some(run(value))
         });
         match done {
@@ -109,7 +128,7 @@ impl Local {
     }
 }
 
-impl Drop for Local {
+impl<T> Drop for Local<T> {
     fn drop(&mut self) {
         self.owner.store(false, Ordering::Relaxed);
     }

@@ -49,7 +49,7 @@ use crate::sync::Arc;
 pub struct SnapshotCache<K, V> {
     current: SwapArc<HashMap<K, V>>,
     /// Each reader thread's copy of `current`.
-    local: Local,
+    local: Local<HashMap<K, V>>,
 }
 
 impl<K, V> SnapshotCache<K, V>
