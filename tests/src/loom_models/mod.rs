@@ -75,8 +75,15 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
     explored
 }
 
-/// Explores every model of `suite`, then prints the suite's totals.
+/// Explores every model of `suite`, then prints the suite's totals. With
+/// `CONTEND_LOOM_ONLY=text` set, only the models whose name contains
+/// `text` (say `CONTEND_LOOM_ONLY="dispatcher: cancel"`), to study one.
 pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
+    let only = std::env::var("CONTEND_LOOM_ONLY").unwrap_or_default();
+    let suite: Vec<NamedModel> = suite
+        .into_iter()
+        .filter(|named| named.name.contains(&only))
+        .collect();
     let models = suite.len();
     let interleavings: usize = suite
         .into_iter()
