@@ -298,12 +298,10 @@ impl Stop for Shared {
     fn abort(&self) -> Vec<Job> {
         self.close();
         let mut state = self.state.lock();
-        let mut jobs: Vec<Job> = match &self.queue {
-            Some(queue) => {
-                std::iter::from_fn(|| queue.take().ok().map(|taken| taken.job)).collect()
-            }
-            None => Vec::new(),
-        };
+        let mut jobs: Vec<Job> = self
+            .queue
+            .as_ref()
+            .map_or_else(Vec::new, |queue| queue.take_all());
         let undelivered: Vec<WorkerId> = state
             .assigned
             .iter()

@@ -21,17 +21,37 @@ use super::{Admission, Job, OverloadPolicy, RejectReason, Rejected};
 use crate::backoff::{self, spin_until};
 use crate::sync::{deadline_after, Condvar, Mutex};
 
+/// Who sleeps waiting for the ring.
+#[derive(Clone, Copy, Debug)]
+enum Sleeper {
+    /// A worker, for a job (on `job_ready`).
+    Worker,
+    /// A submitter, for room (on `room_freed`).
+    Submitter,
+}
+
+/// One kind of sleeper, counted under the `sleep` lock.
+#[derive(Debug, Default)]
+struct Asleep {
+    count: usize,
+    /// Wake-ups on their way to them.
+    wakeups: Wakeups,
+}
+
 /// The sleepers, counted under the `sleep` lock.
 #[derive(Debug, Default)]
 struct Sleepers {
-    /// Workers asleep on `job_ready`.
-    workers: usize,
-    /// Wake-ups on their way to them.
-    job_wakeups: Wakeups,
-    /// Submitters asleep on `room_freed`.
-    submitters: usize,
-    /// Wake-ups on their way to them.
-    room_wakeups: Wakeups,
+    workers: Asleep,
+    submitters: Asleep,
+}
+
+impl Sleepers {
+    fn of(&mut self, who: Sleeper) -> &mut Asleep {
+        match who {
+            Sleeper::Worker => &mut self.workers,
+            Sleeper::Submitter => &mut self.submitters,
+        }
+    }
 }
 
 /// A bounded multi-producer, multi-consumer queue of jobs.
@@ -68,7 +88,7 @@ impl JobQueue {
             let word = match self.ring.try_push(job) {
                 Ok(before) => {
                     if before & WORKERS_ASLEEP != 0 {
-                        self.wake_worker();
+                        self.wake(Sleeper::Worker);
                     }
                     return Ok(admission);
                 }
@@ -110,38 +130,60 @@ impl JobQueue {
         if backoff::ENABLED {
             spin_until(|| self.ring.room_for_blocked());
         }
-        let mut sleep = self.sleep.lock();
-        if !self.ring.raise(SUBMITTERS_BLOCKED, self.ring.still_full()) {
-            return false;
-        }
-        sleep.submitters += 1;
-        let (mut sleep, past_deadline) = self.room_freed.wait_until(sleep, deadline);
-        sleep.submitters -= 1;
-        sleep.room_wakeups.taken();
-        if sleep.submitters == 0 {
-            self.ring.lower(SUBMITTERS_BLOCKED);
-        }
-        past_deadline
+        self.sleep_as(Sleeper::Submitter, deadline).unwrap_or(false)
     }
 
-    fn wake_worker(&self) {
+    fn condvar(&self, who: Sleeper) -> &Condvar {
+        match who {
+            Sleeper::Worker => &self.job_ready,
+            Sleeper::Submitter => &self.room_freed,
+        }
+    }
+
+    /// Sleeps as `who` until signalled, or until `deadline` passes
+    /// (`Some(true)`). `None`: what it waits for came before it could
+    /// flag itself on the ring, so it did not sleep.
+    fn sleep_as(&self, who: Sleeper, deadline: Option<Instant>) -> Option<bool> {
         let mut sleep = self.sleep.lock();
-        let asleep = sleep.workers;
-        if sleep.job_wakeups.signal(asleep) {
+        let (flag, raised) = match who {
+            Sleeper::Worker => (
+                WORKERS_ASLEEP,
+                self.ring.raise(WORKERS_ASLEEP, self.ring.still_empty()),
+            ),
+            Sleeper::Submitter => (
+                SUBMITTERS_BLOCKED,
+                self.ring.raise(SUBMITTERS_BLOCKED, self.ring.still_full()),
+            ),
+        };
+        if !raised {
+            return None;
+        }
+        sleep.of(who).count += 1;
+        let (mut sleep, past_deadline) = self.condvar(who).wait_until(sleep, deadline);
+        let asleep = sleep.of(who);
+        asleep.count -= 1;
+        asleep.wakeups.taken();
+        if asleep.count == 0 {
+            self.ring.lower(flag);
+        }
+        Some(past_deadline)
+    }
+
+    /// Signals one sleeping `who`, unless every one is already owed a
+    /// wake-up.
+    fn wake(&self, who: Sleeper) {
+        let mut sleep = self.sleep.lock();
+        let asleep = sleep.of(who);
+        if asleep.wakeups.signal(asleep.count) {
             drop(sleep);
-            self.job_ready.notify_one();
+            self.condvar(who).notify_one();
         }
     }
 
     /// The job taken, after waking a blocked submitter if it freed room.
     fn taken(&self, taken: Taken) -> Job {
         if taken.frees_blocked_submitter() {
-            let mut sleep = self.sleep.lock();
-            let blocked = sleep.submitters;
-            if sleep.room_wakeups.signal(blocked) {
-                drop(sleep);
-                self.room_freed.notify_one();
-            }
+            self.wake(Sleeper::Submitter);
         }
         taken.job
     }
@@ -163,17 +205,7 @@ impl JobQueue {
                 spin_until(|| self.ring.job_or_closed());
                 continue;
             }
-            let mut sleep = self.sleep.lock();
-            if !self.ring.raise(WORKERS_ASLEEP, self.ring.still_empty()) {
-                continue;
-            }
-            sleep.workers += 1;
-            sleep = self.job_ready.wait(sleep);
-            sleep.workers -= 1;
-            sleep.job_wakeups.taken();
-            if sleep.workers == 0 {
-                self.ring.lower(WORKERS_ASLEEP);
-            }
+            self.sleep_as(Sleeper::Worker, None);
         }
     }
 
@@ -192,14 +224,14 @@ impl JobQueue {
     pub(crate) fn close(&self) {
         self.shut();
         if mutant!(LossyDrain) {
-            while self.ring.take().is_ok() {}
+            drop(self.ring.take_all());
         }
     }
 
     /// Stops admitting and takes every queued job back.
     pub(crate) fn abort(&self) -> Vec<Job> {
         self.shut();
-        std::iter::from_fn(|| self.ring.take().ok().map(|taken| taken.job)).collect()
+        self.ring.take_all()
     }
 
     /// Jobs waiting in the queue.
@@ -209,7 +241,7 @@ impl JobQueue {
 
     /// Consumers waiting for a job.
     pub(crate) fn waiting_consumers(&self) -> usize {
-        self.sleep.lock().workers
+        self.sleep.lock().workers.count
     }
 }
 

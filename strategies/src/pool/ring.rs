@@ -181,6 +181,11 @@ impl Ring {
         self.take_where(|queued| queued > 0)
     }
 
+    /// Takes every job left, oldest first (an abort hands them back).
+    pub(crate) fn take_all(&self) -> Vec<Job> {
+        std::iter::from_fn(|| self.take().ok().map(|taken| taken.job)).collect()
+    }
+
     /// Takes the oldest job only if the ring is full (`DiscardOldest`).
     pub(crate) fn take_oldest_if_full(&self) -> Option<Job> {
         let capacity = self.capacity();
