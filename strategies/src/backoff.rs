@@ -65,3 +65,33 @@ pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     }
     mutex.lock()
 }
+
+/// Rounds of [`Snooze::snooze`] that spin before it yields the core.
+#[cfg(not(loom))]
+const SNOOZE_SPIN_ROUNDS: u32 = 6;
+
+/// Waiting for another thread to finish a step it has already begun (a
+/// lock-free queue's slot being filled or emptied): spins a doubling
+/// time, then yields the core, since on a machine with fewer cores than
+/// threads that thread may need ours to finish. Under loom: a yield, which
+/// loom needs to let the other thread run.
+#[derive(Debug, Default)]
+pub(crate) struct Snooze {
+    #[cfg(not(loom))]
+    round: u32,
+}
+
+impl Snooze {
+    /// Waits a little longer than last time.
+    pub(crate) fn snooze(&mut self) {
+        #[cfg(not(loom))]
+        {
+            if self.round < SNOOZE_SPIN_ROUNDS {
+                (0..1_u32 << self.round).for_each(|_| std::hint::spin_loop());
+                self.round += 1;
+                return;
+            }
+        }
+        crate::sync::thread::yield_now();
+    }
+}

@@ -4,7 +4,7 @@
 //!
 //! The jobs sit in a [`Ring`], which submitters and workers share without
 //! a common lock. Idle workers and blocked submitters sleep on condition
-//! variables under a third lock, `sleep`, flagged on the ring's word (see
+//! variables under a third lock, `sleep`, flagged on the ring (see
 //! [`Ring::raise`]), and are signalled through [`Wakeups`]: one signal
 //! per sleeper, not one per job. A submitter blocked on a full queue is
 //! woken at its [low-water mark](super::admission::low_water), not at the
@@ -13,22 +13,13 @@
 use std::time::Instant;
 
 use super::admission::{when_full, Refusal, WhenFull};
-use super::ring::{closed, Ring, Taken, SUBMITTERS_BLOCKED, WORKERS_ASLEEP};
+use super::ring::{Refused, Ring, Taken, Waiter, Wake};
 use super::run::JobContext;
 use super::shutdown::Stop;
 use super::wakeups::Wakeups;
 use super::{Admission, Job, OverloadPolicy, RejectReason, Rejected};
 use crate::backoff::{self, spin_until};
 use crate::sync::{deadline_after, Condvar, Mutex};
-
-/// Who sleeps waiting for the ring.
-#[derive(Clone, Copy, Debug)]
-enum Sleeper {
-    /// A worker, for a job (on `job_ready`).
-    Worker,
-    /// A submitter, for room (on `room_freed`).
-    Submitter,
-}
 
 /// One kind of sleeper, counted under the `sleep` lock.
 #[derive(Debug, Default)]
@@ -46,10 +37,10 @@ struct Sleepers {
 }
 
 impl Sleepers {
-    fn of(&mut self, who: Sleeper) -> &mut Asleep {
+    fn of(&mut self, who: Waiter) -> &mut Asleep {
         match who {
-            Sleeper::Worker => &mut self.workers,
-            Sleeper::Submitter => &mut self.submitters,
+            Waiter::Worker => &mut self.workers,
+            Waiter::Submitter => &mut self.submitters,
         }
     }
 }
@@ -85,20 +76,19 @@ impl JobQueue {
         let mut first_wait = true;
         let mut expired = false;
         loop {
-            let word = match self.ring.try_push(job) {
-                Ok(before) => {
-                    if before & WORKERS_ASLEEP != 0 {
-                        self.wake(Sleeper::Worker);
+            match self.ring.try_push(job) {
+                Ok(wake) => {
+                    match wake {
+                        Wake::Nobody => {}
+                        Wake::OneWorker => self.wake(Waiter::Worker),
+                        Wake::EveryWorker => self.wake_every(Waiter::Worker),
                     }
                     return Ok(admission);
                 }
-                Err((refused, word)) => {
-                    job = refused;
-                    word
+                Err((refused, Refused::Closed)) => {
+                    return context.refuse(Refusal::Reject(RejectReason::Closed), refused);
                 }
-            };
-            if closed(word) {
-                return context.refuse(Refusal::Reject(RejectReason::Closed), job);
+                Err((refused, Refused::Full)) => job = refused,
             }
             if expired {
                 return context.refuse(Refusal::Reject(RejectReason::TimedOut), job);
@@ -130,32 +120,25 @@ impl JobQueue {
         if backoff::ENABLED {
             spin_until(|| self.ring.room_for_blocked());
         }
-        self.sleep_as(Sleeper::Submitter, deadline).unwrap_or(false)
+        self.sleep_as(Waiter::Submitter, deadline).unwrap_or(false)
     }
 
-    fn condvar(&self, who: Sleeper) -> &Condvar {
+    fn condvar(&self, who: Waiter) -> &Condvar {
         match who {
-            Sleeper::Worker => &self.job_ready,
-            Sleeper::Submitter => &self.room_freed,
+            Waiter::Worker => &self.job_ready,
+            Waiter::Submitter => &self.room_freed,
         }
     }
 
     /// Sleeps as `who` until signalled, or until `deadline` passes
     /// (`Some(true)`). `None`: what it waits for came before it could
     /// flag itself on the ring, so it did not sleep.
-    fn sleep_as(&self, who: Sleeper, deadline: Option<Instant>) -> Option<bool> {
+    fn sleep_as(&self, who: Waiter, deadline: Option<Instant>) -> Option<bool> {
         let mut sleep = self.sleep.lock();
-        let (flag, raised) = match who {
-            Sleeper::Worker => (
-                WORKERS_ASLEEP,
-                self.ring.raise(WORKERS_ASLEEP, self.ring.still_empty()),
-            ),
-            Sleeper::Submitter => (
-                SUBMITTERS_BLOCKED,
-                self.ring.raise(SUBMITTERS_BLOCKED, self.ring.still_full()),
-            ),
-        };
-        if !raised {
+        if !self.ring.raise(who) {
+            if sleep.of(who).count == 0 {
+                self.ring.lower(who);
+            }
             return None;
         }
         sleep.of(who).count += 1;
@@ -164,14 +147,14 @@ impl JobQueue {
         asleep.count -= 1;
         asleep.wakeups.taken();
         if asleep.count == 0 {
-            self.ring.lower(flag);
+            self.ring.lower(who);
         }
         Some(past_deadline)
     }
 
     /// Signals one sleeping `who`, unless every one is already owed a
     /// wake-up.
-    fn wake(&self, who: Sleeper) {
+    fn wake(&self, who: Waiter) {
         let mut sleep = self.sleep.lock();
         let asleep = sleep.of(who);
         if asleep.wakeups.signal(asleep.count) {
@@ -180,10 +163,18 @@ impl JobQueue {
         }
     }
 
+    /// Signals every sleeping `who` (the ring closed while they slept).
+    fn wake_every(&self, who: Waiter) {
+        // Under `sleep`: a sleeper between its flag and its wait would
+        // miss the notification.
+        drop(self.sleep.lock());
+        self.condvar(who).notify_all();
+    }
+
     /// The job taken, after waking a blocked submitter if it freed room.
     fn taken(&self, taken: Taken) -> Job {
         if taken.frees_blocked_submitter() {
-            self.wake(Sleeper::Submitter);
+            self.wake(Waiter::Submitter);
         }
         taken.job
     }
@@ -193,19 +184,17 @@ impl JobQueue {
     pub(crate) fn pop(&self) -> Option<Job> {
         let mut spun = !backoff::ENABLED;
         loop {
-            let word = match self.ring.take() {
+            match self.ring.take() {
                 Ok(taken) => return Some(self.taken(taken)),
-                Err(word) => word,
-            };
-            if closed(word) {
-                return None;
+                Err(empty) if empty.finished => return None,
+                Err(_) => {}
             }
             if !spun {
                 spun = true;
-                spin_until(|| self.ring.job_or_closed());
+                spin_until(|| self.ring.job_published());
                 continue;
             }
-            self.sleep_as(Sleeper::Worker, None);
+            self.sleep_as(Waiter::Worker, None);
         }
     }
 
