@@ -43,11 +43,15 @@ pub enum Mutant {
     /// `snapshot` cache: a writer writes the map's slot without taking the
     /// writers' lock, so two writers can write one cell at once.
     UnlockedMapWrite,
+    /// `fixed`/`dispatcher`: a submitter looks for sleeping workers before
+    /// it publishes its job rather than after, so a worker that flags
+    /// itself asleep in between sleeps with the job waiting.
+    EarlyWakeCheck,
 }
 
 impl Mutant {
     /// Every mutant.
-    pub const ALL: [Mutant; 7] = [
+    pub const ALL: [Mutant; 8] = [
         Mutant::LossyDrain,
         Mutant::EarlyPermitRelease,
         Mutant::FragileWorker,
@@ -55,6 +59,7 @@ impl Mutant {
         Mutant::StrandingExpiry,
         Mutant::EagerCloser,
         Mutant::UnlockedMapWrite,
+        Mutant::EarlyWakeCheck,
     ];
 
     /// A short name, as the gate prints it.
@@ -67,6 +72,7 @@ impl Mutant {
             Mutant::StrandingExpiry => "stranding-expiry",
             Mutant::EagerCloser => "eager-closer",
             Mutant::UnlockedMapWrite => "unlocked-map-write",
+            Mutant::EarlyWakeCheck => "early-wake-check",
         }
     }
 
@@ -82,6 +88,7 @@ impl Mutant {
             }
             Mutant::EagerCloser => "a closer that does not wait for every producer",
             Mutant::UnlockedMapWrite => "a map written without its lock",
+            Mutant::EarlyWakeCheck => "a wake-up decided before the job is published",
         }
     }
 

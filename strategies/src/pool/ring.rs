@@ -336,10 +336,11 @@ impl Ring {
     /// Stamps `slot`, filled for position `at`, and says whom to wake:
     /// the submitter's half of the handshake (module docs).
     fn publish(&self, slot: &Slot, at: u64) -> Wake {
+        let early = mutant!(EarlyWakeCheck).then(|| self.tail.fetch_add(0, Ordering::SeqCst));
         // Release: the worker that sees the stamp sees the job.
         slot.stamp.store(at + 1, Ordering::Release);
         // A read-modify-write, not a load: see the module docs.
-        let tail = self.tail.fetch_add(0, Ordering::SeqCst);
+        let tail = early.unwrap_or_else(|| self.tail.fetch_add(0, Ordering::SeqCst));
         match (tail & WORKERS_ASLEEP != 0, closed(tail)) {
             (false, _) => Wake::Nobody,
             (true, false) => Wake::OneWorker,

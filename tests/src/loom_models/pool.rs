@@ -15,7 +15,7 @@ use contend_strategies::pool::{
     CancelToken, Dispatcher, Elastic, Executor, Fixed, Job, OverloadPolicy, PoolConfig, Semaphore,
     Serial, ShutdownMode, Unbounded,
 };
-use contend_strategies::sync::atomic::{AtomicUsize, Ordering};
+use contend_strategies::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use contend_strategies::sync::{thread, Arc};
 
 use super::{Model, NamedModel};
@@ -183,6 +183,32 @@ pub fn blocked_submitter_resumes(build: Build) -> Model {
     })
 }
 
+/// A job submitted to an idle pool runs before any shutdown: its
+/// submitter wakes the sleeping worker, at whichever point of the submit
+/// the worker flagged itself asleep. Every other model ends in a
+/// shutdown, whose broadcast would wake a worker the submitter failed to.
+///
+/// The submitter waits for the job by yielding in a loop, not on a
+/// condition variable: a worker that sleeps through the submit then
+/// leaves it spinning, which loom reports as a model that exceeds its
+/// branches. (A deadlock loom reports by panicking with no thread to
+/// run, and the pool's threads, dropped as that panic unwinds, abort the
+/// whole test process.)
+pub fn idle_worker_wakes_for_a_job(build: Build) -> Model {
+    Box::new(move || {
+        let pool = build();
+        let ran = Arc::new(AtomicBool::new(false));
+        let signal = Arc::clone(&ran);
+        pool.submit(Job::new(move || signal.store(true, Ordering::SeqCst)))
+            .expect("an open pool accepts");
+        while !ran.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+        pool.shutdown(ShutdownMode::DRAIN);
+        assert_settled(&*pool, "idle worker wakes for a job");
+    })
+}
+
 /// A panicking job is caught: its worker lives on and runs the next job.
 pub fn panic_keeps_the_worker(build: Build) -> Model {
     Box::new(move || {
@@ -340,6 +366,13 @@ pub fn suite() -> Vec<NamedModel> {
             strategy,
             "panic keeps the worker",
             panic_keeps_the_worker(*build),
+        );
+    }
+    for (strategy, build) in &queued {
+        add(
+            strategy,
+            "idle worker wakes for a job",
+            idle_worker_wakes_for_a_job(*build),
         );
     }
     for (strategy, build) in queued.iter().chain(&spawning[3..]) {
