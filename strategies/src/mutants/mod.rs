@@ -43,10 +43,10 @@ pub enum Mutant {
     /// `snapshot` cache: a writer writes the map's slot without taking the
     /// writers' lock, so two writers can write one cell at once.
     UnlockedMapWrite,
-    /// `fixed`/`dispatcher`: a submitter looks for sleeping workers before
-    /// it publishes its job rather than after, so a worker that flags
-    /// itself asleep in between sleeps with the job waiting.
-    EarlyWakeCheck,
+    /// `fixed`/`dispatcher`: a submitter publishes its job with a plain
+    /// store, so it never reads the mark of a worker that went to sleep
+    /// waiting for that very job, which then sleeps with the job waiting.
+    IgnoredWaitMark,
 }
 
 impl Mutant {
@@ -59,7 +59,7 @@ impl Mutant {
         Mutant::StrandingExpiry,
         Mutant::EagerCloser,
         Mutant::UnlockedMapWrite,
-        Mutant::EarlyWakeCheck,
+        Mutant::IgnoredWaitMark,
     ];
 
     /// A short name, as the gate prints it.
@@ -72,7 +72,7 @@ impl Mutant {
             Mutant::StrandingExpiry => "stranding-expiry",
             Mutant::EagerCloser => "eager-closer",
             Mutant::UnlockedMapWrite => "unlocked-map-write",
-            Mutant::EarlyWakeCheck => "early-wake-check",
+            Mutant::IgnoredWaitMark => "ignored-wait-mark",
         }
     }
 
@@ -88,7 +88,7 @@ impl Mutant {
             }
             Mutant::EagerCloser => "a closer that does not wait for every producer",
             Mutant::UnlockedMapWrite => "a map written without its lock",
-            Mutant::EarlyWakeCheck => "a wake-up decided before the job is published",
+            Mutant::IgnoredWaitMark => "a worker asleep on a job its publisher never wakes it for",
         }
     }
 

@@ -18,7 +18,7 @@ use super::run::JobContext;
 use super::shutdown::Stop;
 use super::wakeups::Wakeups;
 use super::{Admission, Job, OverloadPolicy, RejectReason, Rejected};
-use crate::backoff::{self, spin_until};
+use crate::backoff::{self, spin_until, Snooze};
 use crate::sync::{deadline_after, Condvar, Mutex};
 
 /// One kind of sleeper, counted under the `sleep` lock.
@@ -183,10 +183,15 @@ impl JobQueue {
     /// and empty: the consumer should exit.
     pub(crate) fn pop(&self) -> Option<Job> {
         let mut spun = !backoff::ENABLED;
+        let mut snooze = Snooze::default();
         loop {
             match self.ring.take() {
                 Ok(taken) => return Some(self.taken(taken)),
                 Err(empty) if empty.finished => return None,
+                Err(empty) if empty.publishing && backoff::ENABLED => {
+                    snooze.snooze();
+                    continue;
+                }
                 Err(_) => {}
             }
             if !spun {
