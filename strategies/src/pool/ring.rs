@@ -604,7 +604,7 @@ mod tests {
                 // Empty part of it, refill, then empty it all.
                 let part = 1 + lap % capacity;
                 for _ in 0..part {
-                    let taken = ring.take().ok().expect("a job");
+                    let taken = ring.take().expect("a job");
                     assert_eq!(jobs.run(taken.job), next_out);
                     next_out += 1;
                 }
@@ -638,9 +638,9 @@ mod tests {
         let jobs = Jobs::default();
         assert!(ring.try_push(jobs.job(7)).is_ok());
         ring.close();
-        let (_, refused) = ring.try_push(jobs.job(8)).err().expect("closed");
+        let (_, refused) = ring.try_push(jobs.job(8)).expect_err("closed");
         assert_eq!(refused, Refused::Closed);
-        assert_eq!(jobs.run(ring.take().ok().expect("kept").job), 7);
+        assert_eq!(jobs.run(ring.take().expect("kept").job), 7);
         assert!(ring.take().err().expect("drained").finished);
     }
 
@@ -649,18 +649,18 @@ mod tests {
         let ring = Ring::new(1);
         let jobs = Jobs::default();
         assert!(ring.raise(Waiter::Worker), "empty: a worker may sleep");
-        let wake = ring.try_push(jobs.job(0)).ok().expect("room");
+        let wake = ring.try_push(jobs.job(0)).expect("room");
         assert_eq!(wake, Wake::OneWorker);
         ring.lower(Waiter::Worker);
         assert!(!ring.raise(Waiter::Worker), "a job is waiting");
         ring.lower(Waiter::Worker);
         assert!(ring.raise(Waiter::Submitter), "full: a submitter may sleep");
-        let taken = ring.take().ok().expect("the job");
+        let taken = ring.take().expect("the job");
         assert!(taken.frees_blocked_submitter());
         assert!(!ring.raise(Waiter::Submitter), "room again");
         ring.lower(Waiter::Submitter);
         assert_eq!(ring.try_push(jobs.job(1)).ok(), Some(Wake::Nobody));
-        assert!(!ring.take().ok().expect("the job").frees_blocked_submitter());
+        assert!(!ring.take().expect("the job").frees_blocked_submitter());
     }
 
     /// A position a submitter has claimed and filled, not yet published.
@@ -704,7 +704,7 @@ mod tests {
         assert!(!ring.job_published(), "the waiting mark is no stamp");
         assert_eq!(claimed.publish(&ring), Wake::EveryWorker);
         ring.lower(Waiter::Worker);
-        assert_eq!(jobs.run(ring.take().ok().expect("published").job), 5);
+        assert_eq!(jobs.run(ring.take().expect("published").job), 5);
         assert!(ring.take().err().expect("drained").finished);
         assert!(!ring.raise(Waiter::Worker), "finished: no worker sleeps");
     }
@@ -754,13 +754,13 @@ mod tests {
         let jobs = Jobs::default();
         let unwatched = Unpublished::claim(&ring, jobs.job(0));
         assert_eq!(unwatched.publish(&ring), Wake::Nobody, "no one waited");
-        assert_eq!(jobs.run(ring.take().ok().expect("published").job), 0);
+        assert_eq!(jobs.run(ring.take().expect("published").job), 0);
         let watched = Unpublished::claim(&ring, jobs.job(1));
         assert!(ring.raise(Waiter::Worker), "it sleeps until the publish");
         assert_eq!(watched.publish(&ring), Wake::OneWorker);
         assert!(ring.job_published(), "the mark is gone with the stamp");
         ring.lower(Waiter::Worker);
-        assert_eq!(jobs.run(ring.take().ok().expect("published").job), 1);
+        assert_eq!(jobs.run(ring.take().expect("published").job), 1);
         assert_eq!(
             ring.try_push(jobs.job(2)).ok(),
             Some(Wake::Nobody),
