@@ -32,9 +32,9 @@ pub fn bench_file(id: &str) -> Option<&'static str> {
 
 /// For each bench file, a criterion filter (a regular expression matching
 /// exactly those ids) of the benchmarks and anchors of every target that
-/// is missed or regressed.
-pub fn filters(
-    targets: &[Target],
+/// is missed or regressed, and of every target that shares one of them.
+pub fn filters<'a>(
+    targets: &'a [Target],
     ratios: &[Ratio],
     changes: &[Change],
 ) -> BTreeMap<&'static str, String> {
@@ -49,12 +49,31 @@ pub fn filters(
                 .map(|change| change.name.as_str()),
         )
         .collect();
-    let mut ids: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
-    for target in targets.iter().filter(|t| failing.contains(t.name.as_str())) {
-        for id in std::iter::once(target.bench.as_str()).chain(target.anchor.ids()) {
-            if let Some(file) = bench_file(id) {
-                ids.entry(file).or_default().insert(id);
+    let ids_of =
+        |target: &'a Target| std::iter::once(target.bench.as_str()).chain(target.anchor.ids());
+    let mut again: BTreeSet<&str> = targets
+        .iter()
+        .filter(|target| failing.contains(target.name.as_str()))
+        .flat_map(ids_of)
+        .collect();
+    // Every other target sharing a benchmark measured again is measured
+    // again whole: a second measurement of one side beside a first of the
+    // other would be the very mismatch this is here to avoid.
+    loop {
+        let before = again.len();
+        for target in targets {
+            if ids_of(target).any(|id| again.contains(id)) {
+                again.extend(ids_of(target));
             }
+        }
+        if again.len() == before {
+            break;
+        }
+    }
+    let mut ids: BTreeMap<&'static str, BTreeSet<&str>> = BTreeMap::new();
+    for id in again {
+        if let Some(file) = bench_file(id) {
+            ids.entry(file).or_default().insert(id);
         }
     }
     ids.into_iter()
@@ -150,6 +169,36 @@ mod tests {
             "^(cache/periodic-refresh/raw-rwlock-hashmap/t2|cache/periodic-refresh/snapshot/t2)$"
         );
         assert!(super::filters(&targets, &ratios, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_target_sharing_a_benchmark_measured_again_is_measured_again_whole() {
+        let targets = [
+            target(
+                "elastic vs fixed",
+                "pool/empty-2sub/elastic",
+                Anchors::One("pool/empty-2sub/fixed".into()),
+            ),
+            target(
+                "fixed vs best",
+                "pool/empty-2sub/fixed",
+                Anchors::BestOf(vec!["pool/empty-2sub/rayon".into()]),
+            ),
+            target(
+                "unrelated",
+                "pool/empty-1sub/fixed",
+                Anchors::One("pool/empty-1sub/raw-channel".into()),
+            ),
+        ];
+        let ratios = [
+            ratio("elastic vs fixed", 1.4),
+            ratio("fixed vs best", 0.9),
+            ratio("unrelated", 0.9),
+        ];
+        assert_eq!(
+            filters(&targets, &ratios, &[])["pools"],
+            "^(pool/empty-2sub/elastic|pool/empty-2sub/fixed|pool/empty-2sub/rayon)$"
+        );
     }
 
     #[test]

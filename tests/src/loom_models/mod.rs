@@ -92,13 +92,45 @@ pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
     println!("contend-gate: loom {family} suite: {models} models, {interleavings} interleavings");
 }
 
+/// A family of models: the strategies of one module of
+/// `contend-strategies`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Pool,
+    FanIn,
+    Cache,
+    Counter,
+}
+
+impl Family {
+    /// Every family, in the order [`all_suites`] runs them.
+    pub const ALL: [Family; 4] = [Family::Pool, Family::FanIn, Family::Cache, Family::Counter];
+
+    /// The family's models.
+    pub fn suite(self) -> Vec<NamedModel> {
+        match self {
+            Family::Pool => pool::suite(),
+            Family::FanIn => fanin::suite(),
+            Family::Cache => cache::suite(),
+            Family::Counter => counter::suite(),
+        }
+    }
+}
+
 /// Every family's models.
 pub fn all_suites() -> Vec<NamedModel> {
-    let mut all = pool::suite();
-    all.extend(fanin::suite());
-    all.extend(cache::suite());
-    all.extend(counter::suite());
-    all
+    all_suites_from(Family::Pool)
+}
+
+/// Every family's models, `first`'s first. The mutant gate looks for a
+/// mutant's failure where the mutant lives before anywhere else: a fan-in
+/// mutant then fails in seconds, not after a million pool interleavings.
+pub fn all_suites_from(first: Family) -> Vec<NamedModel> {
+    let rest = Family::ALL.into_iter().filter(|family| *family != first);
+    std::iter::once(first)
+        .chain(rest)
+        .flat_map(Family::suite)
+        .collect()
 }
 
 /// Runs a model expecting it to fail; `Some(what loom said)` if loom
