@@ -96,9 +96,13 @@ pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
 /// `contend-strategies`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
+    /// The pools ([`pool`]).
     Pool,
+    /// The fan-in channels ([`fanin`]).
     FanIn,
+    /// The read-mostly caches ([`cache`]).
     Cache,
+    /// The counters ([`counter`]).
     Counter,
 }
 
