@@ -136,9 +136,6 @@ impl JobQueue {
     fn sleep_as(&self, who: Waiter, deadline: Option<Instant>) -> Option<bool> {
         let mut sleep = self.sleep.lock();
         if !self.ring.raise(who) {
-            if sleep.of(who).count == 0 {
-                self.ring.lower(who);
-            }
             return None;
         }
         sleep.of(who).count += 1;

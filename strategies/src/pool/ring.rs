@@ -472,8 +472,8 @@ impl Ring {
     /// Flags `who` as about to sleep, if what it waits for is still
     /// missing: a job for a worker, room for a submitter. The caller holds
     /// the lock its sleepers sleep under and sleeps only if this returns
-    /// `true`; if it does not sleep and no one else sleeps, it lowers the
-    /// flag again ([`Ring::lower`]). Module docs: why no wake-up is lost.
+    /// `true`; `false` raised nothing. Module docs: why no wake-up is
+    /// lost.
     pub(crate) fn raise(&self, who: Waiter) -> bool {
         match who {
             Waiter::Worker => loop {
@@ -653,7 +653,6 @@ mod tests {
         assert_eq!(wake, Wake::OneWorker);
         ring.lower(Waiter::Worker);
         assert!(!ring.raise(Waiter::Worker), "a job is waiting");
-        ring.lower(Waiter::Worker);
         assert!(ring.raise(Waiter::Submitter), "full: a submitter may sleep");
         let taken = ring.take().expect("the job");
         assert!(taken.frees_blocked_submitter());
