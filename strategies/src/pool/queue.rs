@@ -185,6 +185,12 @@ impl JobQueue {
             match self.ring.take() {
                 Ok(taken) => return Some(self.taken(taken)),
                 Err(empty) if empty.finished => return None,
+                // The next job is claimed and about to be published: wait
+                // for it awake. Under loom this path sleeps instead (two
+                // workers spinning on one submitter is a schedule loom
+                // cannot finish, ring.rs), and the submitter's stamp wakes
+                // it; a real build sleeps there too when the claim lands
+                // after its take.
                 Err(empty) if empty.publishing && backoff::ENABLED => {
                     snooze.snooze();
                     continue;
