@@ -78,6 +78,8 @@ pub fn tokio_strategies() -> Vec<StrategyCase> {
         case("tokio-spawn", false, false),
         case("tokio-semaphore", true, false),
         case("tokio-workers", true, true),
+        case("tokio-multiplex", true, true),
+        case("tokio-raw", true, false),
     ]
 }
 

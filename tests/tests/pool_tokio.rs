@@ -1,5 +1,6 @@
-//! The tokio strategies (`tokio-spawn`, `tokio-semaphore`, `tokio-workers`)
-//! against the executor contract: no accepted job lost or run twice, the
+//! The tokio strategies (`tokio-spawn`, `tokio-semaphore`, `tokio-workers`,
+//! `tokio-multiplex`, and the `tokio-raw` reference) against the executor
+//! contract: no accepted job lost or run twice, the
 //! bound kept, panics isolated, every policy, and a clean shutdown.
 //!
 //! No test asserts how long anything took: states are forced with the
@@ -14,10 +15,32 @@ use std::time::Duration;
 
 use contend_strategies::pool::{self, Admission, CancelToken, ConfigError, Executor, Job};
 use contend_strategies::pool::{OverloadPolicy, PoolConfig, RejectReason, ShutdownMode};
-use contend_strategies::pool::{TokioSemaphore, TokioSpawn, TokioWorkers};
+use contend_strategies::pool::{
+    TokioMultiplex, TokioRaw, TokioSemaphore, TokioSpawn, TokioWorkers,
+};
 
-const TOKIO: [&str; 3] = [TokioSpawn::NAME, TokioSemaphore::NAME, TokioWorkers::NAME];
-const BOUNDED: [&str; 2] = [TokioSemaphore::NAME, TokioWorkers::NAME];
+const TOKIO: [&str; 5] = [
+    TokioSpawn::NAME,
+    TokioSemaphore::NAME,
+    TokioWorkers::NAME,
+    TokioMultiplex::NAME,
+    TokioRaw::NAME,
+];
+const BOUNDED: [&str; 4] = [
+    TokioSemaphore::NAME,
+    TokioWorkers::NAME,
+    TokioMultiplex::NAME,
+    TokioRaw::NAME,
+];
+/// The strategies that take an unstarted job back the moment a shutdown
+/// asks: all but `tokio-raw`, whose jobs sit inside spawned tasks and come
+/// back only once those tasks have run (see its own test below).
+const TAKE_BACK_AT_ONCE: [&str; 4] = [
+    TokioSpawn::NAME,
+    TokioSemaphore::NAME,
+    TokioWorkers::NAME,
+    TokioMultiplex::NAME,
+];
 
 mod support;
 use support::*;
@@ -66,7 +89,7 @@ fn async_jobs_are_awaited_on_the_runtime() {
 
 #[test]
 fn abort_hands_back_every_unstarted_job() {
-    for name in TOKIO {
+    for name in TAKE_BACK_AT_ONCE {
         let gate = Gate::new();
         let (pool, runs) = held_with_queued(name, &gate, 50);
         assert_eq!(pool.stats().queued, 50, "{name}: the jobs wait unstarted");
@@ -89,7 +112,7 @@ fn abort_hands_back_every_unstarted_job() {
 
 #[test]
 fn concurrent_shutdowns_all_return_and_hand_each_job_back_once() {
-    for name in TOKIO {
+    for name in TAKE_BACK_AT_ONCE {
         let gate = Gate::new();
         let (pool, runs) = held_with_queued(name, &gate, 50);
         let modes = [ShutdownMode::Abort, ShutdownMode::DRAIN];
@@ -124,7 +147,7 @@ fn concurrent_shutdowns_all_return_and_hand_each_job_back_once() {
 
 #[test]
 fn drain_with_a_deadline_hands_back_the_queue_and_reports_the_running_job() {
-    for name in TOKIO {
+    for name in TAKE_BACK_AT_ONCE {
         let gate = Gate::new();
         let (pool, runs) = held_with_queued(name, &gate, 10);
         let deadline = Some(Duration::from_millis(20));
@@ -138,6 +161,32 @@ fn drain_with_a_deadline_hands_back_the_queue_and_reports_the_running_job() {
         runs.assert_each_ran_once(name);
         assert_settled(name, &*pool);
     }
+}
+
+#[test]
+fn tokio_raw_hands_back_the_unstarted_jobs_once_their_tasks_have_run() {
+    let gate = Gate::new();
+    let (pool, runs) = held_with_queued(TokioRaw::NAME, &gate, 50);
+    let probes = Arc::new(AtomicUsize::new(0));
+    let report = thread::scope(|scope| {
+        let abort = scope.spawn(|| pool.shutdown(ShutdownMode::Abort));
+        // Accepted probes are unstarted jobs too: they come back as well.
+        let mut accepted = 0;
+        while pool.submit(counting_job(&probes)).is_ok() {
+            accepted += 1;
+            thread::yield_now();
+        }
+        gate.open();
+        (abort.join().unwrap(), accepted)
+    });
+    let (report, accepted) = report;
+    assert_eq!(runs.total(), 0, "no job started after the abort");
+    assert_eq!(report.handed_back.len(), 50 + accepted);
+    assert_eq!((report.completed, report.still_running), (1, 0));
+    report.handed_back.into_iter().for_each(Job::run);
+    runs.assert_each_ran_once(TokioRaw::NAME);
+    assert_eq!(probes.load(Ordering::SeqCst), accepted);
+    assert_settled(TokioRaw::NAME, &*pool);
 }
 
 #[test]
@@ -309,6 +358,12 @@ fn with_handle_runs_the_jobs_on_the_callers_runtime() {
             TokioSemaphore::NAME => {
                 Box::new(TokioSemaphore::with_handle(user.handle().clone(), config).unwrap())
             }
+            TokioMultiplex::NAME => {
+                Box::new(TokioMultiplex::with_handle(user.handle().clone(), config).unwrap())
+            }
+            TokioRaw::NAME => {
+                Box::new(TokioRaw::with_handle(user.handle().clone(), config).unwrap())
+            }
             _ => Box::new(TokioWorkers::with_handle(user.handle().clone(), config).unwrap()),
         };
         let threads: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -335,6 +390,9 @@ fn idle_worker_tasks_are_reported() {
     let pool = build(TokioWorkers::NAME, PoolConfig::new(3).runtime_threads(1));
     wait_for("three idle workers", || pool.stats().idle == 3);
     pool.shutdown(ShutdownMode::DRAIN);
+    let multiplex = build(TokioMultiplex::NAME, PoolConfig::new(3).runtime_threads(1));
+    wait_for("three free slots", || multiplex.stats().idle == 3);
+    multiplex.shutdown(ShutdownMode::DRAIN);
     let spawn = build(TokioSpawn::NAME, PoolConfig::new(3).runtime_threads(1));
     assert_eq!(spawn.stats().idle, 0);
     spawn.shutdown(ShutdownMode::DRAIN);

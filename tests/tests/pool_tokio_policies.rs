@@ -1,7 +1,7 @@
 //! The overload policies of the bounded tokio strategies
-//! (`tokio-semaphore`, `tokio-workers`), each met by a pool whose one
-//! permit or worker is held at a gate (and, for `tokio-workers`, whose
-//! one queue slot is taken): the same six policies as the thread
+//! (`tokio-semaphore`, `tokio-workers`, `tokio-multiplex`, `tokio-raw`),
+//! each met by a pool whose one permit or slot is held at a gate (and,
+//! for the queued ones, whose one queue slot is taken): the same six policies as the thread
 //! strategies, with the same answers.
 #![cfg(not(loom))]
 
@@ -11,12 +11,18 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use contend_strategies::pool::{Admission, Executor, Job, OverloadPolicy, RejectReason};
-use contend_strategies::pool::{TokioSemaphore, TokioWorkers};
+use contend_strategies::pool::{TokioMultiplex, TokioRaw, TokioSemaphore, TokioWorkers};
 
 mod support;
 use support::{counting_job, wait_for, Full};
 
-const BOUNDED: [&str; 2] = [TokioSemaphore::NAME, TokioWorkers::NAME];
+const BOUNDED: [&str; 4] = [
+    TokioSemaphore::NAME,
+    TokioWorkers::NAME,
+    TokioMultiplex::NAME,
+    TokioRaw::NAME,
+];
+const QUEUED: [&str; 2] = [TokioWorkers::NAME, TokioMultiplex::NAME];
 
 #[test]
 fn fail_fast_rejects_as_full_and_gives_the_job_back() {
@@ -55,26 +61,28 @@ fn discard_drops_the_new_job_and_counts_it() {
         let filler_ran = Arc::clone(&full.filler_ran);
         full.finish(name);
         assert_eq!(ran.load(Ordering::SeqCst), 0, "{name}");
-        let queued = usize::from(name == TokioWorkers::NAME);
+        let queued = usize::from(QUEUED.contains(&name));
         assert_eq!(filler_ran.load(Ordering::SeqCst), queued, "{name}");
     }
 }
 
 #[test]
 fn discard_oldest_drops_the_oldest_queued_job_for_the_new_one() {
-    let full = Full::new(TokioWorkers::NAME, OverloadPolicy::DiscardOldest);
-    let ran = Arc::new(AtomicUsize::new(0));
-    let admission = full.pool.submit(counting_job(&ran)).unwrap();
-    assert_eq!(admission, Admission::AcceptedDroppingOldest);
-    assert_eq!(full.pool.stats().discarded, 1);
-    let filler_ran = Arc::clone(&full.filler_ran);
-    full.finish(TokioWorkers::NAME);
-    assert_eq!(ran.load(Ordering::SeqCst), 1, "the new job ran");
-    assert_eq!(
-        filler_ran.load(Ordering::SeqCst),
-        0,
-        "the oldest was dropped"
-    );
+    for name in QUEUED {
+        let full = Full::new(name, OverloadPolicy::DiscardOldest);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let admission = full.pool.submit(counting_job(&ran)).unwrap();
+        assert_eq!(admission, Admission::AcceptedDroppingOldest, "{name}");
+        assert_eq!(full.pool.stats().discarded, 1, "{name}");
+        let filler_ran = Arc::clone(&full.filler_ran);
+        full.finish(name);
+        assert_eq!(ran.load(Ordering::SeqCst), 1, "{name}: the new job ran");
+        assert_eq!(
+            filler_ran.load(Ordering::SeqCst),
+            0,
+            "{name}: the oldest was dropped"
+        );
+    }
 }
 
 #[test]

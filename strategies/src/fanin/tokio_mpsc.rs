@@ -4,7 +4,8 @@
 //! The ends here block, for producer and consumer threads outside any
 //! runtime (as tokio's own `blocking_send`): each wait drives a small
 //! future to completion with `futures::executor::block_on`. Do not call
-//! them from inside an async task; use tokio's channel directly there.
+//! them from inside an async task: there a producer awaits
+//! [`TokioProducer::send_async`] instead.
 //!
 //! Cancellation is a `watch` channel that flips to `true`. A blocked send
 //! races "reserve a slot" against "cancelled": the item is handed over
@@ -114,8 +115,13 @@ async fn cancellation(mut cancelled: watch::Receiver<bool>) {
     }
 }
 
-impl<T: Send> Producer<T> for TokioProducer<T> {
-    fn send(&self, item: T) -> Result<(), SendError<T>> {
+impl<T: Send> TokioProducer<T> {
+    /// Sends `item` from async code, awaiting room while the channel is
+    /// full: what a producer task does (the blocking [`Producer::send`]
+    /// drives this same future on its thread). A cancelled send gives the
+    /// item back, whether the cancellation came before or during the wait:
+    /// the item is handed over only once a slot is reserved.
+    pub async fn send_async(&self, item: T) -> Result<(), SendError<T>> {
         if is_cancelled(&self.cancelled) {
             return Err(SendError::Cancelled(item));
         }
@@ -123,7 +129,7 @@ impl<T: Send> Producer<T> for TokioProducer<T> {
             Sender::Unbounded(items) => items
                 .send(item)
                 .map_err(|error| SendError::Disconnected(error.0)),
-            Sender::Bounded(items) => block_on(async {
+            Sender::Bounded(items) => {
                 tokio::select! {
                     biased;
                     () = cancellation(self.cancelled.clone()) => Err(SendError::Cancelled(item)),
@@ -135,8 +141,29 @@ impl<T: Send> Producer<T> for TokioProducer<T> {
                         Err(_) => Err(SendError::Disconnected(item)),
                     },
                 }
-            }),
+            }
         }
+    }
+}
+
+impl<T: Send> Producer<T> for TokioProducer<T> {
+    fn send(&self, item: T) -> Result<(), SendError<T>> {
+        match &self.items {
+            // Never waits: no future to drive.
+            Sender::Unbounded(_) => block_on_ready(self.send_async(item)),
+            Sender::Bounded(_) => block_on(self.send_async(item)),
+        }
+    }
+}
+
+/// The output of a future that completes on its first poll, without the
+/// thread-local set-up of `block_on`.
+fn block_on_ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => block_on(future),
     }
 }
 

@@ -19,6 +19,8 @@
 //! | [`TokioSpawn`] | a task per job | none | async IO; the analogue of `go f()` |
 //! | [`TokioSemaphore`] | a task per job | N at once | async IO against a downstream with a connection limit |
 //! | [`TokioWorkers`] | N tasks | N running + a bounded queue | async jobs with back-pressure |
+//! | [`TokioMultiplex`] | one driver task per runtime thread | N in flight + a bounded queue | many IO-bound futures: no task per job, each driver polls its ready jobs in one go |
+//! | [`TokioRaw`] | a task per job | N at once | the reference: tokio's `Semaphore` and `spawn`, nothing around them |
 //!
 //! Sizing: CPU-bound jobs want about one worker per core
 //! ([`available_cores`]); more only adds switching. IO-bound jobs spend
@@ -58,7 +60,7 @@ pub use elastic::Elastic;
 pub use fixed::Fixed;
 pub use job::{BoxFuture, Job};
 pub use policy::OverloadPolicy;
-pub use registry::{build, names, StrategyInfo, STRATEGIES};
+pub use registry::{build, info, names, RunsOn, StrategyInfo, STRATEGIES};
 pub use rejected::{Admission, RejectReason, Rejected};
 pub use run::{JobPanic, PanicHandler};
 pub use semaphore::Semaphore;
@@ -66,7 +68,7 @@ pub use serial::Serial;
 pub use shutdown::{ShutdownMode, ShutdownReport};
 pub use stats::{PoolStats, Rejections};
 #[cfg(not(loom))]
-pub use tokio::{TokioSemaphore, TokioSpawn, TokioWorkers};
+pub use tokio::{TokioMultiplex, TokioRaw, TokioSemaphore, TokioSpawn, TokioWorkers};
 pub use unbounded::Unbounded;
 
 /// An executor: accepts jobs, runs each accepted job exactly once (or

@@ -14,8 +14,8 @@ use std::sync::{Arc, Condvar, Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use contend_strategies::pool::TokioWorkers;
 use contend_strategies::pool::{self, Executor, Job, OverloadPolicy, PoolConfig, ShutdownMode};
+use contend_strategies::pool::{TokioMultiplex, TokioWorkers};
 
 /// The message of every panic the tests cause on purpose.
 pub const DELIBERATE: &str = "deliberate test panic";
@@ -189,7 +189,7 @@ impl Full {
         .unwrap();
         wait_for("the gate job to start", || started.load(Ordering::SeqCst));
         let filler_ran = Arc::new(AtomicUsize::new(0));
-        if name == TokioWorkers::NAME {
+        if [TokioWorkers::NAME, TokioMultiplex::NAME].contains(&name) {
             pool.submit(counting_job(&filler_ran)).unwrap();
             assert_eq!(pool.stats().queued, 1);
         }

@@ -57,10 +57,15 @@
 //! tokio's scheduler is not built on [`crate::sync`], so loom cannot check
 //! these strategies; the module is left out of `--cfg loom` builds.
 
+mod channel;
+mod multiplex;
+mod raw;
 mod semaphore;
 mod spawn;
 mod workers;
 
+pub use multiplex::TokioMultiplex;
+pub use raw::TokioRaw;
 pub use semaphore::TokioSemaphore;
 pub use spawn::TokioSpawn;
 pub use workers::TokioWorkers;
