@@ -181,6 +181,11 @@ pub struct Repetition {
     pub timeouts: u64,
     /// Most requests ever waiting for a downstream connection.
     pub peak_downstream_waiting: u64,
+    /// Pool: the most jobs running at once, as the executor counted them.
+    /// A tokio strategy doing blocking IO cannot get past its runtime's
+    /// thread count here.
+    #[serde(default)]
+    pub peak_concurrency: u64,
     /// Summaries per metric.
     pub summaries: BTreeMap<Metric, Summary>,
     /// Histograms per metric, as the child sends them; emptied once the
@@ -203,6 +208,7 @@ impl Repetition {
             books: CellBooks::default(),
             timeouts: 0,
             peak_downstream_waiting: 0,
+            peak_concurrency: 0,
             summaries: BTreeMap::new(),
             histograms: BTreeMap::new(),
         }
@@ -258,6 +264,9 @@ pub struct Merged {
     pub peak_rss_mb: f64,
     /// Most threads.
     pub peak_threads: u64,
+    /// Pool: most jobs running at once in any repetition.
+    #[serde(default)]
+    pub peak_concurrency: u64,
     /// Rejections (all reasons) per repetition.
     pub rejected: Spread,
     /// Discards per repetition.
@@ -335,6 +344,7 @@ impl CellResult {
                 .map(|r| r.peak_rss_kb as f64 / 1024.0)
                 .fold(0.0, f64::max),
             peak_threads: ok.iter().map(|r| r.peak_threads).max().unwrap_or(0),
+            peak_concurrency: ok.iter().map(|r| r.peak_concurrency).max().unwrap_or(0),
             rejected: spread(&|r| r.books.rejected() as f64),
             discarded: spread(&|r| r.books.discarded() as f64),
             torn_reads: spread(&|r| r.books.torn_reads() as f64),
@@ -402,6 +412,7 @@ impl CellResult {
             GateMetric::Discarded => m.discarded.mean,
             GateMetric::Timeouts => m.timeouts.mean,
             GateMetric::PeakThreads => m.peak_threads as f64,
+            GateMetric::PeakConcurrency => m.peak_concurrency as f64,
             GateMetric::PeakRssMb => m.peak_rss_mb,
             GateMetric::CpuS => m.cpu_s.mean,
             GateMetric::WallS => m.wall_s.mean,

@@ -27,6 +27,44 @@ impl Work {
     pub const NAMES: [&'static str; 2] = ["sleep", "spin"];
 }
 
+/// How a job on a tokio strategy waits: for its sleep and its downstream
+/// call. Thread strategies always block (a thread waiting on IO is what
+/// they are).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Io {
+    /// Awaits tokio's timer and the downstream's async path: a waiting
+    /// job holds no thread. The default on tokio strategies.
+    Async,
+    /// Blocks the runtime thread it runs on (`std::thread::sleep`, the
+    /// blocking downstream call): the anti-pattern, on purpose, to show
+    /// what it costs. A runtime then runs at most as many jobs at once as
+    /// it has threads.
+    Blocking,
+}
+
+impl Io {
+    /// Names as written in scenario files.
+    pub const NAMES: [&'static str; 2] = ["async", "blocking"];
+
+    /// The mode called `name`.
+    pub fn from_name(name: &str) -> Option<Io> {
+        match name {
+            "async" => Some(Io::Async),
+            "blocking" => Some(Io::Blocking),
+            _ => None,
+        }
+    }
+
+    /// Its name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Io::Async => "async",
+            Io::Blocking => "blocking",
+        }
+    }
+}
+
 /// How service times are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "dist")]
@@ -152,6 +190,22 @@ impl ServiceModel {
         }
         match self.work {
             Work::Sleep => std::thread::sleep(time),
+            Work::Spin => calibration.spin(time),
+        }
+    }
+}
+
+impl ServiceModel {
+    /// The same work from async code: a sleep awaits tokio's timer and
+    /// holds no thread; a spin is CPU work and holds the runtime thread it
+    /// runs on for its whole length, as real computation would.
+    pub async fn perform_async(&self, time: Duration, calibration: &SpinCalibration) {
+        let _held = (self.memory > 0).then(|| hold_memory(self.memory));
+        if time.is_zero() {
+            return;
+        }
+        match self.work {
+            Work::Sleep => tokio::time::sleep(time).await,
             Work::Spin => calibration.spin(time),
         }
     }

@@ -52,6 +52,7 @@ pub fn columns(kind: Kind) -> Vec<Column> {
             column("rejected", |c| format!("{:.0}", c.merged.rejected.mean)),
             column("discarded", |c| format!("{:.0}", c.merged.discarded.mean)),
             column("timeouts", |c| format!("{:.0}", c.merged.timeouts.mean)),
+            column("peak in flight", |c| c.merged.peak_concurrency.to_string()),
         ],
         Kind::Cache => vec![
             column("ops/s", throughput),
@@ -87,6 +88,9 @@ pub fn columns(kind: Kind) -> Vec<Column> {
         ],
     };
     columns.extend([
+        column("wall s", |c| {
+            with_spread(c.merged.wall_s.mean, c.merged.wall_s.stdev, 2)
+        }),
         column("peak threads", |c| c.merged.peak_threads.to_string()),
         column("peak RSS MB", |c| format!("{:.1}", c.merged.peak_rss_mb)),
         column("CPU s", |c| format!("{:.2}", c.merged.cpu_s.mean)),

@@ -8,19 +8,19 @@
 //! into a [`Repetition`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use contend_strategies::pool::{build, ShutdownMode};
+use contend_strategies::pool::{build, info, RunsOn, ShutdownMode};
 
 use super::books::{Books, CellBooks};
 use super::driver::drive;
-use super::job::{DeliberatePanic, JobEnv};
+use super::job::{DeliberatePanic, JobEnv, JobForm};
 use super::ledger::Ledger;
 use super::probe::{cpu_seconds, peak_rss_kb, threads_now, ThreadSampler};
 use super::spec::{CellSpec, PROGRESS_PREFIX};
 use crate::load::downstream::Downstream;
-use crate::load::service::SpinCalibration;
+use crate::load::service::{Io, SpinCalibration};
 use crate::record::{Collector, HistogramData, Histograms, Metric, Summary};
 use crate::results::{Repetition, Status};
 use crate::scenario::{Kind, Workload};
@@ -126,6 +126,7 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
         books: measured.books,
         timeouts: 0,
         peak_downstream_waiting: 0,
+        peak_concurrency: 0,
         summaries: used
             .iter()
             .map(|m| (*m, Summary::of(histograms.get(*m))))
@@ -140,7 +141,7 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
 /// Runs the repetition `spec` describes, by its kind. `stop` ends it
 /// early (the measurements so far are kept, the status says
 /// `Interrupted`).
-pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
+pub fn run_cell(spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
     match (&spec.kind, &spec.workload) {
         (Kind::Pool, Workload::Pool(_)) => run_pool_cell(spec, stop),
         (Kind::Cache, Workload::Cache(workload)) => super::cache::run(spec, workload, stop),
@@ -148,6 +149,17 @@ pub fn run_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         (kind, _) => Repetition::failed(Status::Crashed {
             message: format!("a `{}` cell was sent another kind's workload", kind.name()),
         }),
+    }
+}
+
+/// The form of a cell's jobs: futures for a strategy on tokio tasks
+/// (unless the scenario asks for blocking IO there), closures otherwise.
+pub(crate) fn job_form(strategy: &str, io: Option<Io>) -> JobForm {
+    let on_tasks = info(strategy).is_some_and(|info| info.runs_on == RunsOn::Tasks);
+    match io {
+        _ if !on_tasks => JobForm::Blocking,
+        Some(Io::Blocking) => JobForm::Blocking,
+        Some(Io::Async) | None => JobForm::Async,
     }
 }
 
@@ -166,6 +178,7 @@ fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         service: workload.service,
         calibration: SpinCalibration::measure(),
         downstream: workload.downstream.map(Downstream::new),
+        form: job_form(&spec.strategy, spec.params.io),
     }));
     let probes = Probes::start();
     let executor = match build(&spec.strategy, spec.params.to_config()) {
@@ -226,6 +239,7 @@ fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         };
     }
     repetition.timeouts = env.downstream.as_ref().map_or(0, Downstream::timeouts);
+    repetition.peak_concurrency = stats.peak_concurrency as u64;
     repetition.peak_downstream_waiting =
         env.downstream.as_ref().map_or(0, Downstream::peak_waiting);
     repetition

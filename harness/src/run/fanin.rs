@@ -1,6 +1,8 @@
 //! A `fanin` cell, in the child process: `producers` threads each send
 //! `items` numbered items into one [`FanIn`] channel, this thread
-//! consumes until the stream ends; then the books.
+//! consumes until the stream ends; then the books. With `send = "async"`
+//! (`tokio-mpsc` only) the producers are tokio tasks awaiting each send,
+//! on a runtime of one thread per core, instead of threads.
 //!
 //! Each item carries its producer, its sequence number and when its send
 //! began, so the consumer times delivery (send call to receipt) and
@@ -10,12 +12,14 @@
 //! counted itself, or the stream ended early.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use contend_strategies::fanin::{
     Capacity, Closer, Consumer, Crossbeam, DropClose, FanIn, FanInChannel, Flume, Producer,
-    TokioMpsc,
+    TokioMpsc, TokioProducer,
 };
+use contend_strategies::pool::available_cores;
 use serde::{Deserialize, Serialize};
 
 use super::books::CellBooks;
@@ -23,6 +27,7 @@ use super::cell::{finish, with_progress, Measured, Probes};
 use super::spec::CellSpec;
 use crate::record::{Collector, Metric};
 use crate::results::{Repetition, Status};
+use crate::load::service::Io;
 use crate::scenario::{FanInWorkload, StrategyParams};
 
 /// The fan-in variants a scenario may name, with one line each.
@@ -37,7 +42,7 @@ pub const STRATEGIES: [(&str, &str); 5] = [
     ),
     (
         "tokio-mpsc",
-        "tokio's mpsc channel, driven from threads (capacity >= 1 or unbounded)",
+        "tokio's mpsc channel, from threads or (send = \"async\") from tasks (capacity >= 1 or unbounded)",
     ),
     ("crossbeam", "crossbeam-channel"),
     ("flume", "flume"),
@@ -84,9 +89,22 @@ fn capacity(params: &StrategyParams) -> Capacity {
         .map_or(Capacity::Unbounded, Capacity::Bounded)
 }
 
+/// The one variant whose producers can send from async tasks.
+const ASYNC_SENDER: &str = "tokio-mpsc";
+
+/// Whether the producers of a cell are tokio tasks.
+fn sends_async(params: &StrategyParams) -> bool {
+    params.send == Some(Io::Async)
+}
+
 /// Checks that the variant `name` builds a channel with `params`
-/// (producers, capacity): what validation does before anything runs.
+/// (producers, capacity, send): what validation does before anything runs.
 pub fn check(name: &str, params: &StrategyParams) -> Result<(), String> {
+    if sends_async(params) && name != ASYNC_SENDER {
+        return Err(format!(
+            "send = \"async\" needs producers that can await a send; only `{ASYNC_SENDER}` has them (set `send` in its own [[strategy]] table)"
+        ));
+    }
     struct Build<'a>(&'a StrategyParams);
     impl WithVariant for Build<'_> {
         type Out = Result<(), String>;
@@ -130,6 +148,10 @@ pub struct FanInBooks {
     pub unfinished_at_end: u64,
     /// Latencies recorded for deliveries.
     pub recorded: u64,
+    /// Send latencies recorded (one per successful send); files from
+    /// before it was counted read `None` and skip the check.
+    #[serde(default)]
+    pub sends_recorded: Option<u64>,
 }
 
 impl FanInBooks {
@@ -157,6 +179,12 @@ impl FanInBooks {
             problems.push(format!(
                 "the stream ended while {} of {} producers had not finished",
                 self.unfinished_at_end, self.producers
+            ));
+        }
+        if let Some(sends) = self.sends_recorded.filter(|sends| *sends != self.sent) {
+            problems.push(format!(
+                "the harness recorded {sends} send latencies for {} items sent",
+                self.sent
             ));
         }
         if self.recorded != self.received {
@@ -257,22 +285,26 @@ impl FanInTally {
             send_failures,
             unfinished_at_end,
             recorded,
+            sends_recorded: None,
         }
     }
 }
 
 /// Runs one repetition of a fan-in cell.
-pub fn run(spec: &CellSpec, workload: &FanInWorkload, stop: &AtomicBool) -> Repetition {
+pub fn run(spec: &CellSpec, workload: &FanInWorkload, stop: &Arc<AtomicBool>) -> Repetition {
     struct Drive<'a> {
         spec: &'a CellSpec,
         workload: &'a FanInWorkload,
-        stop: &'a AtomicBool,
+        stop: &'a Arc<AtomicBool>,
     }
     impl WithVariant for Drive<'_> {
         type Out = Repetition;
         fn with<F: FanIn<Item>>(self, fanin: F) -> Repetition {
-            drive(fanin, self.spec, self.workload, self.stop)
+            drive(fanin, self.spec, self.workload, self.stop, on_threads)
         }
+    }
+    if sends_async(&spec.params) && spec.strategy == ASYNC_SENDER {
+        return drive(TokioMpsc, spec, workload, stop, on_tasks);
     }
     dispatch(
         &spec.strategy,
@@ -289,11 +321,25 @@ pub fn run(spec: &CellSpec, workload: &FanInWorkload, stop: &AtomicBool) -> Repe
     })
 }
 
+/// What every producer of a cell shares.
+#[derive(Clone)]
+struct Producing {
+    items: u64,
+    collector: Collector,
+    /// Producers that have finished (counted just before each drops its end).
+    finished: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+/// Runs the producers of one cell to their end; (sent, failed sends) each.
+type RunProducers<P> = fn(Vec<P>, &Producing) -> Vec<(u64, u64)>;
+
 fn drive<F: FanIn<Item>>(
     fanin: F,
     spec: &CellSpec,
     workload: &FanInWorkload,
-    stop: &AtomicBool,
+    stop: &Arc<AtomicBool>,
+    run_producers: RunProducers<F::Producer>,
 ) -> Repetition {
     let probes = Probes::start();
     let producers = spec.params.producers;
@@ -309,28 +355,20 @@ fn drive<F: FanIn<Item>>(
             })
         }
     };
-    let collector = Collector::new();
-    let finished = AtomicU64::new(0);
+    let producing = Producing {
+        items: workload.items,
+        collector: Collector::new(),
+        finished: Arc::new(AtomicU64::new(0)),
+        stop: Arc::clone(stop),
+    };
+    let collector = &producing.collector;
     let progress = AtomicU64::new(0);
     let mut tally = FanInTally::new(producers, workload.items);
     let started = Instant::now();
     let (sent, unfinished_at_end) =
         with_progress(spec.progress, &|| progress.load(Ordering::Relaxed), || {
             std::thread::scope(|scope| {
-                let running: Vec<_> = ends
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, end)| {
-                        let (collector, finished) = (&collector, &finished);
-                        scope.spawn(move || {
-                            let sent = produce(&end, index as u32, workload.items, collector, stop);
-                            collector.flush_thread();
-                            finished.fetch_add(1, Ordering::SeqCst);
-                            drop(end);
-                            sent
-                        })
-                    })
-                    .collect();
+                let running = scope.spawn(|| run_producers(ends, &producing));
                 while let Some(item) = consumer.recv() {
                     collector.record(Metric::Delivery, item.sent.elapsed().as_nanos() as u64);
                     tally.receive(item.producer, item.seq);
@@ -338,15 +376,12 @@ fn drive<F: FanIn<Item>>(
                         progress.store(tally.received(), Ordering::Relaxed);
                     }
                 }
-                let unfinished = producers as u64 - finished.load(Ordering::SeqCst);
+                let unfinished = producers as u64 - producing.finished.load(Ordering::SeqCst);
                 // A stream that ended early must not leave producers
                 // blocked on a full channel: dropping the consumer fails
                 // their sends.
                 drop(consumer);
-                let sent: Vec<(u64, u64)> = running
-                    .into_iter()
-                    .map(|p| p.join().expect("a producer never panics"))
-                    .collect();
+                let sent = running.join().expect("a producer never panics");
                 (sent, unfinished)
             })
         });
@@ -356,12 +391,13 @@ fn drive<F: FanIn<Item>>(
     let histograms = collector.finish();
     let ok: Vec<u64> = sent.iter().map(|(ok, _)| *ok).collect();
     let failures = sent.iter().map(|(_, failed)| *failed).sum();
-    let books = tally.books(
+    let mut books = tally.books(
         &ok,
         failures,
         unfinished_at_end,
         histograms.get(Metric::Delivery).len(),
     );
+    books.sends_recorded = Some(histograms.get(Metric::Send).len());
     finish(
         probes,
         Measured {
@@ -374,18 +410,95 @@ fn drive<F: FanIn<Item>>(
     )
 }
 
-/// One producer: sends `items` items, timing each send. Returns (sent,
-/// failed sends).
-fn produce<P: Producer<Item>>(
-    end: &P,
+/// Each producer on a thread of its own, calling the blocking `send`.
+fn on_threads<P: Producer<Item>>(ends: Vec<P>, producing: &Producing) -> Vec<(u64, u64)> {
+    std::thread::scope(|scope| {
+        let running: Vec<_> = ends
+            .into_iter()
+            .enumerate()
+            .map(|(index, end)| {
+                scope.spawn(move || {
+                    let sent = produce(index as u32, producing, |item| end.send(item).is_ok());
+                    producing.collector.flush_thread();
+                    producing.finished.fetch_add(1, Ordering::SeqCst);
+                    drop(end);
+                    sent
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|p| p.join().expect("a producer never panics"))
+            .collect()
+    })
+}
+
+/// Each producer a tokio task awaiting `send_async`, on a runtime of one
+/// thread per core; the runtime is dropped (its threads joined, their
+/// latencies flushed) before this returns.
+fn on_tasks(ends: Vec<TokioProducer<Item>>, producing: &Producing) -> Vec<(u64, u64)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(available_cores())
+        .thread_name("contend-producer")
+        .build()
+        .expect("a tokio runtime builds");
+    let tasks: Vec<_> = ends
+        .into_iter()
+        .enumerate()
+        .map(|(index, end)| {
+            let producing = producing.clone();
+            runtime.spawn(async move {
+                let sent = produce_async(index as u32, &producing, &end).await;
+                producing.finished.fetch_add(1, Ordering::SeqCst);
+                drop(end);
+                sent
+            })
+        })
+        .collect();
+    let sent = runtime.block_on(async {
+        let mut sent = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            sent.push(task.await.expect("a producer task never panics"));
+        }
+        sent
+    });
+    drop(runtime);
+    sent
+}
+
+/// One producer: sends `items` numbered items through `send` (false: the
+/// send failed), timing each. Returns (sent, failed sends).
+fn produce(producer: u32, producing: &Producing, send: impl Fn(Item) -> bool) -> (u64, u64) {
+    let mut sent = 0;
+    for seq in 0..producing.items {
+        if seq % 256 == 0 && producing.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let begun = Instant::now();
+        if !send(Item {
+            producer,
+            seq,
+            sent: begun,
+        }) {
+            return (sent, 1);
+        }
+        producing
+            .collector
+            .record(Metric::Send, begun.elapsed().as_nanos() as u64);
+        sent += 1;
+    }
+    (sent, 0)
+}
+
+/// [`produce`], awaiting each send.
+async fn produce_async(
     producer: u32,
-    items: u64,
-    collector: &Collector,
-    stop: &AtomicBool,
+    producing: &Producing,
+    end: &TokioProducer<Item>,
 ) -> (u64, u64) {
     let mut sent = 0;
-    for seq in 0..items {
-        if seq % 256 == 0 && stop.load(Ordering::Relaxed) {
+    for seq in 0..producing.items {
+        if seq % 256 == 0 && producing.stop.load(Ordering::Relaxed) {
             break;
         }
         let begun = Instant::now();
@@ -394,10 +507,12 @@ fn produce<P: Producer<Item>>(
             seq,
             sent: begun,
         };
-        if end.send(item).is_err() {
+        if end.send_async(item).await.is_err() {
             return (sent, 1);
         }
-        collector.record(Metric::Send, begun.elapsed().as_nanos() as u64);
+        producing
+            .collector
+            .record(Metric::Send, begun.elapsed().as_nanos() as u64);
         sent += 1;
     }
     (sent, 0)
@@ -463,6 +578,31 @@ mod tests {
             .check()
             .unwrap_err()
             .contains("ended while 1 of 2 producers had not finished"));
+    }
+
+    #[test]
+    fn send_latencies_lost_by_a_producer_fail_the_books() {
+        let mut books = books_of(&[(0, 0), (0, 1)], &[2]);
+        books.sends_recorded = Some(2);
+        assert_eq!(books.check(), Ok(()));
+        books.sends_recorded = Some(1);
+        assert!(books
+            .check()
+            .unwrap_err()
+            .contains("recorded 1 send latencies for 2 items sent"));
+    }
+
+    #[test]
+    fn async_sends_are_refused_for_a_variant_without_them() {
+        let params = StrategyParams {
+            send: Some(Io::Async),
+            ..StrategyParams::default()
+        };
+        assert_eq!(check(ASYNC_SENDER, &params), Ok(()));
+        for name in NAMES.into_iter().filter(|name| *name != ASYNC_SENDER) {
+            let error = check(name, &params).unwrap_err();
+            assert!(error.contains("only `tokio-mpsc`"), "{name}: {error}");
+        }
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //! also marks its id in the [`Ledger`] and, in closed loop, tells its
 //! client it is done — even when it never runs (discarded, cancelled,
 //! handed back), because the signal fires when the job is dropped.
+//!
+//! A job has the form its executor runs best ([`JobForm`]): a closure
+//! that blocks for thread strategies, a future that awaits for tokio
+//! strategies. Both take the same measurements at the same points.
 
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
@@ -36,6 +40,17 @@ pub struct JobEnv {
     pub calibration: SpinCalibration,
     /// The downstream jobs call, if any.
     pub downstream: Option<Downstream>,
+    /// Closures or futures.
+    pub form: JobForm,
+}
+
+/// What a job is handed to its executor as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobForm {
+    /// A closure that sleeps and calls the downstream on its thread.
+    Blocking,
+    /// A future that awaits tokio's timer and the downstream's async path.
+    Async,
 }
 
 /// Tells a closed-loop client its job is over, when dropped.
@@ -67,28 +82,53 @@ fn nanos(duration: Duration) -> u64 {
     duration.as_nanos().min(u128::from(u64::MAX)) as u64
 }
 
-/// The job for `plan`.
+/// The job for `plan`, in the form `env` says.
 pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job {
-    Job::new(move || {
-        let _done = done;
-        let start = Instant::now();
-        env.ledger.mark(plan.id);
-        env.collector.record(
-            Metric::QueueWait,
-            nanos(start.saturating_duration_since(plan.submitted)),
-        );
-        env.service.perform(plan.service, &env.calibration);
-        if let Some(downstream) = &env.downstream {
-            let _ = downstream.call();
-        }
-        let end = Instant::now();
-        env.collector.record(Metric::Service, nanos(end - start));
-        env.collector.record(
-            Metric::EndToEnd,
-            nanos(end.saturating_duration_since(plan.intended)),
-        );
-        if plan.panics {
-            std::panic::panic_any(DeliberatePanic);
-        }
-    })
+    match env.form {
+        JobForm::Blocking => Job::new(move || {
+            let _done = done;
+            let start = begin(env, &plan);
+            env.service.perform(plan.service, &env.calibration);
+            if let Some(downstream) = &env.downstream {
+                let _ = downstream.call();
+            }
+            end(env, &plan, start);
+        }),
+        JobForm::Async => Job::from_future(async move {
+            let _done = done;
+            let start = begin(env, &plan);
+            env.service
+                .perform_async(plan.service, &env.calibration)
+                .await;
+            if let Some(downstream) = &env.downstream {
+                let _ = downstream.call_async().await;
+            }
+            end(env, &plan, start);
+        }),
+    }
+}
+
+/// The job starts: marks it in the ledger and records its queue wait.
+fn begin(env: &JobEnv, plan: &JobPlan) -> Instant {
+    let start = Instant::now();
+    env.ledger.mark(plan.id);
+    env.collector.record(
+        Metric::QueueWait,
+        nanos(start.saturating_duration_since(plan.submitted)),
+    );
+    start
+}
+
+/// The job's work is over: records its service and end-to-end times,
+/// then panics if the plan says so.
+fn end(env: &JobEnv, plan: &JobPlan, start: Instant) {
+    let end = Instant::now();
+    env.collector.record(Metric::Service, nanos(end - start));
+    env.collector.record(
+        Metric::EndToEnd,
+        nanos(end.saturating_duration_since(plan.intended)),
+    );
+    if plan.panics {
+        std::panic::panic_any(DeliberatePanic);
+    }
 }

@@ -54,6 +54,8 @@ pub enum GateMetric {
     Timeouts,
     /// Peak threads of the cell's process (most).
     PeakThreads,
+    /// Pool: the most jobs running at once (most over repetitions).
+    PeakConcurrency,
     /// Peak resident memory in MB (most).
     PeakRssMb,
     /// CPU seconds, user + system (mean).
@@ -66,7 +68,7 @@ pub enum GateMetric {
 }
 
 const COUNTERS: &str =
-    "throughput, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_rss_mb, cpu_s, wall_s";
+    "throughput, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_concurrency, peak_rss_mb, cpu_s, wall_s";
 const LATENCIES: &str = "p50, p90, p99, p999, max, mean (of the kind's main latency: end_to_end, read or delivery), optionally after a metric and a dot: end_to_end., queue_wait., service., lateness., read., write., refresh., delivery., send. (e.g. queue_wait.p99)";
 
 impl GateMetric {
@@ -79,6 +81,7 @@ impl GateMetric {
             "discarded" => Some(GateMetric::Discarded),
             "timeouts" => Some(GateMetric::Timeouts),
             "peak_threads" => Some(GateMetric::PeakThreads),
+            "peak_concurrency" => Some(GateMetric::PeakConcurrency),
             "peak_rss_mb" => Some(GateMetric::PeakRssMb),
             "cpu_s" => Some(GateMetric::CpuS),
             "wall_s" => Some(GateMetric::WallS),

@@ -14,6 +14,7 @@ use contend_strategies::pool::{available_cores, OverloadPolicy, PoolConfig};
 use serde::{Deserialize, Serialize};
 
 use super::{duration, Kind};
+use crate::load::service::Io;
 
 /// The parameters a strategy is built with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,14 @@ pub struct StrategyParams {
     /// Fan-in channel capacity; `None` is unbounded.
     #[serde(default)]
     pub capacity: Option<usize>,
+    /// How jobs on a tokio strategy wait for IO; `None`: as the strategy
+    /// runs best (async on tasks, blocking on threads).
+    #[serde(default)]
+    pub io: Option<Io>,
+    /// How fan-in producers send: threads calling a blocking send, or
+    /// (`Io::Async`) tokio tasks awaiting it; `None`: threads.
+    #[serde(default)]
+    pub send: Option<Io>,
 }
 
 fn default_shards() -> usize {
@@ -65,6 +74,8 @@ impl Default for StrategyParams {
             shards: default_shards(),
             producers: default_producers(),
             capacity: None,
+            io: None,
+            send: None,
         }
     }
 }
@@ -119,6 +130,8 @@ pub(crate) enum Key {
     Shards,
     Producers,
     Capacity,
+    Io,
+    Send,
 }
 
 /// A parsed parameter value.
@@ -128,10 +141,11 @@ pub(crate) enum Setting {
     Policy(&'static str),
     Time(Duration),
     Unbounded,
+    Io(Io),
 }
 
 impl Key {
-    pub(crate) const ALL: [Key; 10] = [
+    pub(crate) const ALL: [Key; 12] = [
         Key::Workers,
         Key::Queue,
         Key::Policy,
@@ -142,13 +156,15 @@ impl Key {
         Key::Shards,
         Key::Producers,
         Key::Capacity,
+        Key::Io,
+        Key::Send,
     ];
 
     /// The kind whose strategies take this key.
     pub(crate) fn kind(self) -> Kind {
         match self {
             Key::Readers | Key::Shards => Kind::Cache,
-            Key::Producers | Key::Capacity => Kind::FanIn,
+            Key::Producers | Key::Capacity | Key::Send => Kind::FanIn,
             _ => Kind::Pool,
         }
     }
@@ -178,6 +194,8 @@ impl Key {
             Key::Shards => "shards",
             Key::Producers => "producers",
             Key::Capacity => "capacity",
+            Key::Io => "io",
+            Key::Send => "send",
         }
     }
 
@@ -200,6 +218,15 @@ impl Key {
                 }),
             },
             Key::MaxBlockedSubmitters => count(self.name(), value, 0),
+            Key::Io | Key::Send => {
+                let (key, allowed) = (self.name(), Io::NAMES.join(", "));
+                let io = value
+                    .as_str()
+                    .ok_or_else(|| format!("`{key}` must be a string, one of {allowed}"))?;
+                let io = Io::from_name(io)
+                    .ok_or_else(|| format!("unknown {key} `{io}`; allowed: {allowed}"))?;
+                Ok((io.name().to_owned(), Setting::Io(io)))
+            }
             Key::Policy => {
                 let allowed = OverloadPolicy::NAMES.join(", ");
                 let name = value
@@ -240,6 +267,8 @@ impl Key {
             (Key::Producers, Setting::Count(n)) => params.producers = *n,
             (Key::Capacity, Setting::Count(n)) => params.capacity = Some(*n),
             (Key::Capacity, Setting::Unbounded) => params.capacity = None,
+            (Key::Io, Setting::Io(io)) => params.io = Some(*io),
+            (Key::Send, Setting::Io(io)) => params.send = Some(*io),
             _ => unreachable!("a key's parser gives that key's setting"),
         }
     }

@@ -80,6 +80,7 @@ pub(crate) struct RawFanInWorkload {
     pub(crate) producers: Spanned<toml::Value>,
     pub(crate) items: Spanned<i64>,
     pub(crate) capacity: Option<Spanned<toml::Value>>,
+    pub(crate) send: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +146,8 @@ pub(crate) struct RawStrategy {
     pub(crate) shards: Option<Spanned<toml::Value>>,
     pub(crate) producers: Option<Spanned<toml::Value>>,
     pub(crate) capacity: Option<Spanned<toml::Value>>,
+    pub(crate) io: Option<Spanned<toml::Value>>,
+    pub(crate) send: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use contend_strategies::pool::{build, ShutdownMode};
+use contend_strategies::pool::{build, info, RunsOn, ShutdownMode, STRATEGIES};
 use toml::Spanned;
 
 use super::error::{ScenarioError, Source};
@@ -57,6 +57,7 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
             let w = raw.workload.get_ref();
             let mut shared = vec![(Key::Producers, &w.producers)];
             shared.extend(w.capacity.as_ref().map(|c| (Key::Capacity, c)));
+            shared.extend(w.send.as_ref().map(|c| (Key::Send, c)));
             finish(src, kind, &raw, Workload::FanIn(load), shared)
         }
     }
@@ -613,6 +614,8 @@ fn strategy_cells(
         (Key::Shards, &raw.shards),
         (Key::Producers, &raw.producers),
         (Key::Capacity, &raw.capacity),
+        (Key::Io, &raw.io),
+        (Key::Send, &raw.send),
     ];
     let own: Vec<(Key, &Spanned<toml::Value>)> = own
         .into_iter()
@@ -635,6 +638,20 @@ fn strategy_cells(
             return Err(src.error(
                 value.span(),
                 format!("`{}` applies only to strategy `{only}`", key.name()),
+            ));
+        }
+        if *key == Key::Io && !runs_on_tasks(name) {
+            let tasks: Vec<_> = STRATEGIES
+                .iter()
+                .filter(|info| info.runs_on == RunsOn::Tasks)
+                .map(|info| info.name)
+                .collect();
+            return Err(src.error(
+                value.span(),
+                format!(
+                    "`io` applies only to the strategies on tokio tasks ({}): the jobs of `{name}` always block their thread",
+                    tasks.join(", ")
+                ),
             ));
         }
     }
@@ -695,6 +712,10 @@ fn strategy_cells(
         built.map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
     }
     Ok(cells)
+}
+
+fn runs_on_tasks(strategy: &str) -> bool {
+    info(strategy).is_some_and(|info| info.runs_on == RunsOn::Tasks)
 }
 
 fn positive(src: Source<'_>, value: &Spanned<i64>, key: &str) -> Checked<u64> {
