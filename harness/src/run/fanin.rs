@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::books::CellBooks;
 use super::cell::{finish, with_progress, Measured, Probes};
 use super::spec::CellSpec;
+use crate::load::service::Io;
 use crate::record::{Collector, Metric};
 use crate::results::{Repetition, Status};
-use crate::load::service::Io;
 use crate::scenario::{FanInWorkload, StrategyParams};
 
 /// The fan-in variants a scenario may name, with one line each.

@@ -228,7 +228,13 @@ fn run_scenario(
     let gates: Vec<_> = scenario
         .gates
         .iter()
-        .map(|gate| gate.evaluate(&results))
+        .map(|gate| {
+            if options.quick && !gate.in_quick {
+                gate.skipped_in_quick()
+            } else {
+                gate.evaluate(&results)
+            }
+        })
         .collect();
     for gate in gates.iter().filter(|g| !g.passed) {
         progress.say(&format!(

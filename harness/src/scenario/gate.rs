@@ -174,6 +174,9 @@ pub struct Gate {
     pub check: String,
     /// Its line in the scenario file.
     pub line: usize,
+    /// Whether a `--quick` run checks it too (`quick = false` in the file:
+    /// a target that only a full run's length measures reliably).
+    pub in_quick: bool,
     op: Op,
     pairs: Vec<(Operand, Operand)>,
 }
@@ -265,9 +268,22 @@ impl Gate {
         Ok(Gate {
             check: check.to_owned(),
             line,
+            in_quick: true,
             op,
             pairs,
         })
+    }
+
+    /// The result of a gate a `--quick` run does not check.
+    pub fn skipped_in_quick(&self) -> GateResult {
+        GateResult {
+            check: self.check.clone(),
+            line: self.line,
+            passed: true,
+            details: vec![
+                "skipped under --quick: a target for full runs (quick = false)".to_owned(),
+            ],
+        }
     }
 
     /// The labels of the cells this gate reads.

@@ -154,4 +154,5 @@ pub(crate) struct RawStrategy {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGate {
     pub(crate) check: Spanned<String>,
+    pub(crate) quick: Option<bool>,
 }

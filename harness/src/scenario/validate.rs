@@ -158,6 +158,10 @@ fn finish<W>(
         .map(|gate| {
             let line = src.position(gate.check.span().start).0;
             Gate::parse(gate.check.get_ref(), line, &cells, kind.primary())
+                .map(|mut parsed| {
+                    parsed.in_quick = gate.quick.unwrap_or(true);
+                    parsed
+                })
                 .map_err(|message| src.error(gate.check.span(), message))
         })
         .collect::<Checked<Vec<_>>>()?;
