@@ -48,7 +48,11 @@
 //! ```
 //!
 //! With async IO, the same shape on tokio tasks (`TokioSemaphore`) costs a
-//! task, not a thread, per call.
+//! task, not a thread, per call; `TokioMultiplex` costs not even a task
+//! (N futures in flight on one driver task per runtime thread). Give
+//! tokio strategies futures ([`Job::from_future`](pool::Job::from_future)):
+//! a blocking closure holds one of the runtime's few threads while it
+//! waits.
 //!
 //! ## Many tiny jobs: reuse the threads
 //!

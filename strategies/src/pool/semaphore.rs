@@ -42,7 +42,7 @@ struct Shared {
 }
 
 /// N permits taken under an overload policy and given back when a job's
-/// work has ended: the bound of `semaphore` and `tokio-semaphore`.
+/// work has ended: the bound of `semaphore`.
 #[derive(Debug)]
 pub(crate) struct Permits {
     state: Mutex<PermitState>,

@@ -15,14 +15,13 @@
 //! back instead of running it.
 
 use tokio::runtime::Handle;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
+use super::permits::TokioPermits;
 use super::{run_job, Tasks};
-use crate::pool::admission::{when_full, Refusal, WhenFull};
 use crate::pool::run::JobContext;
 use crate::pool::shutdown::Stop;
 use crate::pool::{Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, RejectReason};
-use crate::pool::{OverloadPolicy, Rejected, ShutdownMode, ShutdownReport};
+use crate::pool::{Rejected, ShutdownMode, ShutdownReport};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Mutex};
 
@@ -50,8 +49,7 @@ use crate::sync::{Arc, Mutex};
 #[derive(Debug)]
 pub struct TokioRaw {
     shared: Arc<Shared>,
-    permits: Arc<Semaphore>,
-    policy: OverloadPolicy,
+    permits: TokioPermits,
     tasks: Tasks,
 }
 
@@ -67,7 +65,7 @@ struct Shared {
 /// `acquire` returns an error, and so does every later one.
 struct Closing<'a> {
     shared: &'a Shared,
-    permits: &'a Semaphore,
+    permits: &'a TokioPermits,
 }
 
 impl Stop for Closing<'_> {
@@ -99,53 +97,15 @@ impl TokioRaw {
     }
 
     fn start(handle: Option<Handle>, config: PoolConfig) -> Result<Self, ConfigError> {
-        config.require_workers(Self::NAME)?;
-        config.require_queueless_policy(Self::NAME)?;
-        if config.workers > Semaphore::MAX_PERMITS {
-            return Err(ConfigError::Startup {
-                strategy: Self::NAME,
-                message: format!(
-                    "tokio's Semaphore holds at most {} permits, asked for {}",
-                    Semaphore::MAX_PERMITS,
-                    config.workers
-                ),
-            });
-        }
         Ok(Self {
+            permits: TokioPermits::new(Self::NAME, &config)?,
             tasks: Tasks::new(Self::NAME, handle, &config)?,
-            permits: Arc::new(Semaphore::new(config.workers)),
-            policy: config.policy,
             shared: Arc::new(Shared {
                 context: JobContext::new(Self::NAME, config.panic_handler),
                 aborted: AtomicBool::new(false),
                 held: Mutex::new(Vec::new()),
             }),
         })
-    }
-
-    /// A permit, taken as the policy says; `Err` says why there is none.
-    fn permit(&self) -> Result<OwnedSemaphorePermit, Refusal> {
-        let closed = Refusal::Reject(RejectReason::Closed);
-        match Arc::clone(&self.permits).try_acquire_owned() {
-            Ok(permit) => return Ok(permit),
-            Err(TryAcquireError::Closed) => return Err(closed),
-            Err(TryAcquireError::NoPermits) => {}
-        }
-        let wait = match when_full(self.policy) {
-            WhenFull::Refuse(refusal) => return Err(refusal),
-            WhenFull::DiscardOldest => unreachable!("refused by require_queueless_policy"),
-            WhenFull::Wait(wait) => wait,
-        };
-        let acquire = Arc::clone(&self.permits).acquire_owned();
-        match wait {
-            None => self.tasks.handle.block_on(acquire).map_err(|_| closed),
-            Some(limit) => self.tasks.handle.block_on(async move {
-                match tokio::time::timeout(limit, acquire).await {
-                    Ok(permit) => permit.map_err(|_| closed),
-                    Err(_) => Err(Refusal::Reject(RejectReason::TimedOut)),
-                }
-            }),
-        }
     }
 
     fn closing(&self) -> Closing<'_> {
@@ -164,7 +124,7 @@ impl Executor for TokioRaw {
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         let context = &self.shared.context;
         context.counters.submitted();
-        let permit = match self.permit() {
+        let permit = match self.permits.acquire(&self.tasks.handle) {
             Ok(permit) => permit,
             Err(refusal) => return self.tasks.refuse(context, refusal, job),
         };

@@ -7,14 +7,23 @@
 //! Pick it for async IO against a downstream with a connection limit: N
 //! requests in flight, no queue, and when all N are out the
 //! [`OverloadPolicy`](crate::pool::OverloadPolicy) decides, exactly as for
-//! the thread [`Semaphore`](crate::pool::Semaphore), whose permits it
-//! shares.
+//! the thread [`Semaphore`](crate::pool::Semaphore).
+//!
+//! The permits are tokio's own `Semaphore`, as in the `tokio-raw`
+//! reference: taken with one compare-and-swap when one is free, given back
+//! by the task when its job ends. (contend's own mutex-guarded permits,
+//! which the thread `semaphore` uses, put the submitter and every ending
+//! task on one lock: 1.08 to 1.28 x the wall time of `tokio-raw` on the
+//! `ants` scenario.) What this adds to `tokio-raw` is the pending slots
+//! of [`TaskPerJob`]: a shutdown takes every job whose task has not
+//! started back at once, where `tokio-raw` gets them back only once their
+//! tasks have run.
 
 use tokio::runtime::Handle;
 
+use super::permits::TokioPermits;
 use super::{TaskPerJob, Tasks};
 use crate::pool::run::JobContext;
-use crate::pool::semaphore::Permits;
 use crate::pool::shutdown::Stop;
 use crate::pool::{Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, Rejected};
 use crate::pool::{ShutdownMode, ShutdownReport};
@@ -52,18 +61,8 @@ use crate::sync::Arc;
 #[derive(Debug)]
 pub struct TokioSemaphore {
     core: Arc<TaskPerJob>,
-    permits: Arc<Permits>,
+    permits: TokioPermits,
     tasks: Tasks,
-}
-
-/// A permit held by a task; given back when the task ends (or is dropped
-/// before it starts).
-struct Held(Arc<Permits>);
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        self.0.release();
-    }
 }
 
 impl TokioSemaphore {
@@ -83,11 +82,9 @@ impl TokioSemaphore {
     }
 
     fn start(handle: Option<Handle>, config: PoolConfig) -> Result<Self, ConfigError> {
-        config.require_workers(Self::NAME)?;
-        config.require_queueless_policy(Self::NAME)?;
         Ok(Self {
+            permits: TokioPermits::new(Self::NAME, &config)?,
             tasks: Tasks::new(Self::NAME, handle, &config)?,
-            permits: Arc::new(Permits::new(config.workers, config.policy)),
             core: TaskPerJob::new(JobContext::new(Self::NAME, config.panic_handler)),
         })
     }
@@ -113,11 +110,11 @@ impl Executor for TokioSemaphore {
 
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
         self.core.context.counters.submitted();
-        if let Err(refusal) = self.permits.acquire() {
-            return self.tasks.refuse(&self.core.context, refusal, job);
+        match self.permits.acquire(&self.tasks.handle) {
+            // The task holds the permit until it ends (or is dropped unrun).
+            Ok(permit) => self.core.submit(&self.tasks, job, permit),
+            Err(refusal) => self.tasks.refuse(&self.core.context, refusal, job),
         }
-        let held = Held(Arc::clone(&self.permits));
-        self.core.submit(&self.tasks, job, held)
     }
 
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
