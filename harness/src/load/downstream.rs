@@ -249,7 +249,7 @@ mod tests {
         });
         assert!(results.iter().all(Result::is_ok), "{results:?}");
         assert_eq!(downstream.timeouts(), 0);
-        assert_eq!(downstream.peak_waiting(), 40);
+        assert_eq!(downstream.peak_waiting(), 36);
         assert_eq!(downstream.lock().in_use, 0);
     }
 

@@ -18,9 +18,11 @@ pub const MAX_ALLOCATED_QUEUE: usize = 1 << 24;
 #[derive(Clone)]
 pub struct PoolConfig {
     /// Workers (`fixed`, `dispatcher`, `tokio-workers`), the concurrency
-    /// limit (`semaphore`, `tokio-semaphore`) or the capacity (`elastic`).
+    /// limit (`semaphore`, `tokio-semaphore`, `tokio-raw`, jobs in flight
+    /// on `tokio-multiplex`) or the capacity (`elastic`).
     pub workers: usize,
-    /// Jobs waiting for a worker (`fixed`, `dispatcher`, `tokio-workers`).
+    /// Jobs waiting for a worker (`fixed`, `dispatcher`, `tokio-workers`,
+    /// `tokio-multiplex`).
     pub queue_capacity: usize,
     /// What `submit` does when the bound is reached.
     pub policy: OverloadPolicy,
@@ -29,7 +31,8 @@ pub struct PoolConfig {
     /// At most this many submitters blocked at once on `elastic`; one more
     /// is rejected as full. `None`: no cap.
     pub max_blocked_submitters: Option<usize>,
-    /// Threads of the runtime a tokio strategy creates for itself.
+    /// Threads of the runtime a tokio strategy creates for itself (and
+    /// `tokio-multiplex`'s driver tasks, one per thread).
     pub runtime_threads: usize,
     /// Called on the worker after a job panics.
     pub panic_handler: Option<PanicHandler>,
