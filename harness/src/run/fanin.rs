@@ -466,25 +466,35 @@ fn on_tasks(ends: Vec<TokioProducer<Item>>, producing: &Producing) -> Vec<(u64, 
     sent
 }
 
-/// One producer: sends `items` numbered items through `send` (false: the
-/// send failed), timing each. Returns (sent, failed sends).
-fn produce(producer: u32, producing: &Producing, send: impl Fn(Item) -> bool) -> (u64, u64) {
-    let mut sent = 0;
-    for seq in 0..producing.items {
-        if seq % 256 == 0 && producing.stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let begun = Instant::now();
-        if !send(Item {
+/// The items one producer sends, numbered and stamped as each is taken;
+/// it stops early (at a multiple of 256) once a stop is asked.
+fn items(producer: u32, producing: &Producing) -> impl Iterator<Item = Item> + '_ {
+    (0..producing.items)
+        .take_while(|seq| seq % 256 != 0 || !producing.stop.load(Ordering::Relaxed))
+        .map(move |seq| Item {
             producer,
             seq,
-            sent: begun,
-        }) {
+            sent: Instant::now(),
+        })
+}
+
+/// Records how long the send of an item stamped `begun` took.
+fn record_send(producing: &Producing, begun: Instant) {
+    producing
+        .collector
+        .record(Metric::Send, begun.elapsed().as_nanos() as u64);
+}
+
+/// One producer: sends its items through `send` (false: the send
+/// failed), timing each. Returns (sent, failed sends).
+fn produce(producer: u32, producing: &Producing, send: impl Fn(Item) -> bool) -> (u64, u64) {
+    let mut sent = 0;
+    for item in items(producer, producing) {
+        let begun = item.sent;
+        if !send(item) {
             return (sent, 1);
         }
-        producing
-            .collector
-            .record(Metric::Send, begun.elapsed().as_nanos() as u64);
+        record_send(producing, begun);
         sent += 1;
     }
     (sent, 0)
@@ -497,22 +507,12 @@ async fn produce_async(
     end: &TokioProducer<Item>,
 ) -> (u64, u64) {
     let mut sent = 0;
-    for seq in 0..producing.items {
-        if seq % 256 == 0 && producing.stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let begun = Instant::now();
-        let item = Item {
-            producer,
-            seq,
-            sent: begun,
-        };
+    for item in items(producer, producing) {
+        let begun = item.sent;
         if end.send_async(item).await.is_err() {
             return (sent, 1);
         }
-        producing
-            .collector
-            .record(Metric::Send, begun.elapsed().as_nanos() as u64);
+        record_send(producing, begun);
         sent += 1;
     }
     (sent, 0)
