@@ -20,8 +20,8 @@
 
 use crate::sync::{Mutex, MutexGuard};
 
-/// Whether consumers busy-wait before sleeping (not under loom).
-pub(crate) const ENABLED: bool = !cfg!(loom);
+/// Whether consumers busy-wait before sleeping (not under a model checker).
+pub(crate) const ENABLED: bool = !cfg!(any(loom, feature = "shuttle"));
 
 /// Busy-wait rounds (doubling from one spin to 2^(SPIN_ROUNDS - 1)).
 const SPIN_ROUNDS: u32 = 7;
@@ -44,7 +44,7 @@ pub(crate) fn spin_until(mut ready: impl FnMut() -> bool) {
 }
 
 /// Rounds of [`lock_with_backoff`] before it queues on the lock.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 const LOCK_ROUNDS: u32 = 6;
 
 /// Locks `mutex`, backing off between tries while it is taken.
@@ -56,7 +56,7 @@ const LOCK_ROUNDS: u32 = 6;
 /// holder's line with the holder; after a few rounds the sender queues on
 /// the mutex like anyone else. Under loom: a plain `lock`.
 pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     for round in 0..LOCK_ROUNDS {
         if let Some(guard) = mutex.try_lock() {
             return guard;
@@ -67,7 +67,7 @@ pub(crate) fn lock_with_backoff<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Rounds of [`Snooze::snooze`] that spin before it yields the core.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 const SNOOZE_SPIN_ROUNDS: u32 = 6;
 
 /// Waiting for another thread to finish a step it has already begun (a
@@ -77,14 +77,14 @@ const SNOOZE_SPIN_ROUNDS: u32 = 6;
 /// loom needs to let the other thread run.
 #[derive(Debug, Default)]
 pub(crate) struct Snooze {
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     round: u32,
 }
 
 impl Snooze {
     /// Waits a little longer than last time.
     pub(crate) fn snooze(&mut self) {
-        #[cfg(not(loom))]
+        #[cfg(not(any(loom, feature = "shuttle")))]
         {
             if self.round < SNOOZE_SPIN_ROUNDS {
                 (0..1_u32 << self.round).for_each(|_| std::hint::spin_loop());

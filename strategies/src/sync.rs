@@ -6,6 +6,13 @@
 //! with `--cfg loom` re-exports `loom`'s, so the model checker sees every
 //! lock, wait and atomic access and can explore their interleavings.
 //!
+//! With the `shuttle` feature (and no `--cfg loom`) it re-exports
+//! `shuttle`'s instead: the same code runs under shuttle's randomized and
+//! PCT schedulers, which reach models too large for loom to enumerate.
+//! Both are *model checkers* here: code that would spin or poll real time
+//! takes the model checkers' path under either (`cfg(any(loom, feature =
+//! "shuttle"))`).
+//!
 //! `Mutex`, `RwLock` and `Condvar` are thin wrappers that drop lock
 //! poisoning: jobs run outside every lock and their panics are caught, so a
 //! poisoned lock would only hide the original failure. The wrappers have
@@ -18,14 +25,15 @@
 //! releasing the lock and letting every other thread run first. A model
 //! therefore explores a time-out firing at every point of the other
 //! threads' work: exactly the race an idle worker's expiry has with a
-//! submit.
+//! submit. Shuttle's own timed wait never times out; the facade gives it
+//! loom's behaviour, so one model means the same under both.
 //!
 //! Third-party adapters (tokio, dashmap, rayon, …) are built on their own
 //! primitives and cannot be model-checked; their docs say so.
 
 use std::time::{Duration, Instant};
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
     pub use std::sync::atomic;
     pub use std::sync::Arc;
@@ -48,7 +56,20 @@ mod imp {
     pub use loom::thread_local;
 }
 
-#[cfg(not(loom))]
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod imp {
+    pub use shuttle::sync::atomic;
+    pub use shuttle::sync::Arc;
+    pub(super) use shuttle::sync::RwLock as RawRwLock;
+    pub(super) use shuttle::sync::{
+        Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard,
+    };
+    pub use shuttle::sync::{RwLockReadGuard, RwLockWriteGuard};
+    pub use shuttle::thread;
+    pub use shuttle::thread_local;
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
 pub use imp::MutexGuard;
 pub use imp::{atomic, thread, thread_local, Arc, RwLockReadGuard, RwLockWriteGuard};
 
@@ -57,7 +78,7 @@ pub use imp::UnsafeCell;
 
 /// `std::cell::UnsafeCell` with loom's closure API: every access goes
 /// through [`UnsafeCell::with`] or [`UnsafeCell::with_mut`], which loom
-/// checks for data races under `--cfg loom`.
+/// checks for data races under `--cfg loom` (shuttle does not check cells).
 #[cfg(not(loom))]
 #[derive(Debug, Default)]
 pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
@@ -82,15 +103,15 @@ impl<T> UnsafeCell<T> {
     }
 }
 
-/// Under loom the guard remembers its mutex, so that a timed wait can
-/// release and retake it.
-#[cfg(loom)]
+/// Under a model checker the guard remembers its mutex, so that a timed
+/// wait can release and retake it.
+#[cfg(any(loom, feature = "shuttle"))]
 pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
     raw: Option<imp::RawGuard<'a, T>>,
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, feature = "shuttle"))]
 impl<T> std::ops::Deref for MutexGuard<'_, T> {
     type Target = T;
 
@@ -101,7 +122,7 @@ impl<T> std::ops::Deref for MutexGuard<'_, T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, feature = "shuttle"))]
 impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         self.raw
@@ -136,7 +157,7 @@ impl<T> Mutex<T> {
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        #[cfg(loom)]
+        #[cfg(any(loom, feature = "shuttle"))]
         let raw = MutexGuard {
             mutex: self,
             raw: Some(raw),
@@ -151,7 +172,7 @@ impl<T> Mutex<T> {
             Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(std::sync::TryLockError::WouldBlock) => return None,
         };
-        #[cfg(loom)]
+        #[cfg(any(loom, feature = "shuttle"))]
         let raw = MutexGuard {
             mutex: self,
             raw: Some(raw),
@@ -211,7 +232,7 @@ impl Condvar {
     }
 
     /// Releases `guard`, waits for a notification and locks again.
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.inner
             .wait(guard)
@@ -219,7 +240,7 @@ impl Condvar {
     }
 
     /// Releases `guard`, waits for a notification and locks again.
-    #[cfg(loom)]
+    #[cfg(any(loom, feature = "shuttle"))]
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let raw = guard
             .raw
@@ -237,7 +258,7 @@ impl Condvar {
 
     /// Like [`Condvar::wait`], but gives up after `timeout`; the flag says
     /// whether it timed out.
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -250,9 +271,9 @@ impl Condvar {
         (guard, result.timed_out())
     }
 
-    /// Under loom: releases the lock, lets the other threads run, retakes
-    /// the lock and reports a time-out.
-    #[cfg(loom)]
+    /// Under a model checker: releases the lock, lets the other threads
+    /// run, retakes the lock and reports a time-out.
+    #[cfg(any(loom, feature = "shuttle"))]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -260,7 +281,7 @@ impl Condvar {
     ) -> (MutexGuard<'a, T>, bool) {
         let mutex = guard.mutex;
         drop(guard);
-        loom::thread::yield_now();
+        imp::thread::yield_now();
         (mutex.lock(), true)
     }
 

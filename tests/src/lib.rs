@@ -27,13 +27,15 @@ pub mod fanin;
 #[cfg(not(loom))]
 pub mod fanin_machine;
 pub mod gate;
-#[cfg(loom)]
+#[cfg(any(loom, feature = "shuttle"))]
 pub mod loom_models;
 #[cfg(feature = "mutants")]
 pub mod mutant_gate;
 #[cfg(not(loom))]
 pub mod pool_machine;
 pub mod probe;
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub mod shuttle_models;
 pub mod strategies;
 pub mod support;
 

@@ -12,10 +12,12 @@ fn the_loom_suite_catches_every_mutant_it_should() {
     let mut survivors = Vec::new();
     for mutant in Mutant::ALL {
         let _on = mutants::activate(mutant);
-        let caught_by = all_suites_from(home(mutant)).into_iter().find_map(|model| {
-            let name = model.name.clone();
-            failure(model).map(|said| format!("{name}: {said}"))
-        });
+        let caught_by = all_suites_from(Family::home_of(mutant))
+            .into_iter()
+            .find_map(|model| {
+                let name = model.name.clone();
+                failure(model).map(|said| format!("{name}: {said}"))
+            });
         report(mutant, Suite::Loom, caught_by.as_deref());
         if caught_by.is_none() && expected(mutant, Suite::Loom) {
             survivors.push(format!("{mutant} ({})", mutant.bug()));
@@ -25,19 +27,4 @@ fn the_loom_suite_catches_every_mutant_it_should() {
         survivors.is_empty(),
         "mutants the loom suite missed: {survivors:?}"
     );
-}
-
-/// The family whose models a mutant breaks (its strategy's), explored
-/// first; the other families follow if none of those fail.
-fn home(mutant: Mutant) -> Family {
-    match mutant {
-        Mutant::LossyDrain
-        | Mutant::EarlyPermitRelease
-        | Mutant::FragileWorker
-        | Mutant::RacyCounter
-        | Mutant::StrandingExpiry
-        | Mutant::IgnoredWaitMark => Family::Pool,
-        Mutant::EagerCloser => Family::FanIn,
-        Mutant::UnlockedMapWrite => Family::Cache,
-    }
 }

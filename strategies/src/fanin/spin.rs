@@ -17,9 +17,9 @@
 //! hint at all (the hints are empty and [`crate::backoff::ENABLED`] is false), so the model
 //! checks exactly the locked protocol.
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 use crate::padded::CachePadded;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Lock-free copies of the ring's counts, written under the lock and read
@@ -29,14 +29,14 @@ use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 pub(crate) struct Hints {
     /// Whether items are queued in the ring: written by a push onto an
     /// empty queue and by the consumer's swap, so it may read low between.
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     queued: CachePadded<AtomicUsize>,
     /// Items ever taken by the consumer.
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     taken: CachePadded<AtomicU64>,
 }
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 impl Hints {
     /// Records the queue length.
     pub(crate) fn set_queued(&self, queued: usize) {
@@ -59,7 +59,7 @@ impl Hints {
     }
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, feature = "shuttle"))]
 impl Hints {
     pub(crate) fn set_queued(&self, _: usize) {}
 
@@ -79,7 +79,7 @@ impl Hints {
 pub(crate) const LINGER_BELOW: usize = 16;
 
 /// Busy-wait hints in one linger: about a microsecond.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, feature = "shuttle")))]
 const LINGER_SPINS: u32 = 64;
 
 /// Busy-waits a moment before the consumer takes the lock again (no-op
@@ -94,6 +94,6 @@ const LINGER_SPINS: u32 = 64;
 /// backlog) or a full one (a small capacity, a rendezvous), it does not
 /// wait: the producers are waiting for room.
 pub(crate) fn linger() {
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     (0..LINGER_SPINS).for_each(|_| std::hint::spin_loop());
 }

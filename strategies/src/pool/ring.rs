@@ -516,14 +516,29 @@ impl Ring {
                 self.tail.fetch_or(WORKERS_ASLEEP, Ordering::SeqCst);
                 return true;
             },
-            Waiter::Submitter => self
-                .head
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |head| {
+            // A compare-and-swap loop, not `fetch_update` with `tail` read
+            // inside its closure: a checker that schedules at that read
+            // (shuttle models `fetch_update` as one step around its
+            // closure) would store a `head` a worker had moved meanwhile.
+            Waiter::Submitter => {
+                let mut head = self.head.load(Ordering::SeqCst);
+                loop {
                     let tail = self.tail.load(Ordering::SeqCst);
                     let full = !closed(tail) && self.between(head, tail) >= self.capacity() as u64;
-                    full.then_some(head | SUBMITTERS_BLOCKED)
-                })
-                .is_ok(),
+                    if !full {
+                        return false;
+                    }
+                    match self.head.compare_exchange(
+                        head,
+                        head | SUBMITTERS_BLOCKED,
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    ) {
+                        Ok(_) => return true,
+                        Err(actual) => head = actual,
+                    }
+                }
+            }
         }
     }
 

@@ -175,7 +175,7 @@ impl WorkerSet {
 /// thread-per-job strategies does not hold a handle per job. Only when the
 /// list has doubled, to keep the cost amortised.
 fn reap_finished(handles: &mut Vec<JoinHandle<()>>) {
-    #[cfg(not(loom))]
+    #[cfg(not(any(loom, feature = "shuttle")))]
     if handles.len() >= 64 && handles.len().is_power_of_two() {
         let (done, running): (Vec<_>, Vec<_>) =
             handles.drain(..).partition(JoinHandle::is_finished);
@@ -184,6 +184,6 @@ fn reap_finished(handles: &mut Vec<JoinHandle<()>>) {
             let _ = handle.join();
         }
     }
-    #[cfg(loom)]
+    #[cfg(any(loom, feature = "shuttle"))]
     let _ = handles;
 }

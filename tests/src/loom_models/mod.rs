@@ -1,14 +1,20 @@
-//! Loom models of every hand-written family, written once as library code
-//! so that three kinds of caller run the same models: the suites in
-//! `tests/loom_*.rs` (against the built-in variants), the mutant gate
-//! (where each mutant must fail a model), and users checking their own
-//! implementation built on `contend_strategies::sync`.
+//! Models of every hand-written family, written once as library code so
+//! that three kinds of caller run the same models: the suites in
+//! `tests/loom_*.rs` and `tests/shuttle_*.rs` (against the built-in
+//! variants), the mutant gates (where each mutant must fail a model), and
+//! users checking their own implementation built on
+//! `contend_strategies::sync`.
 //!
-//! A model is a closure loom runs once per interleaving; each family's
+//! A model is a closure a checker runs once per interleaving (loom, which
+//! enumerates them within a preemption bound) or per schedule (shuttle,
+//! which samples them: see [`crate::shuttle_models`]); each family's
 //! `suite()` lists its models with names of the form `variant: what`.
+//! The models use only `contend_strategies::sync`, so they mean the same
+//! under either checker.
 
 pub mod cache;
 pub mod counter;
+pub mod crowded;
 pub mod fanin;
 pub mod pool;
 
@@ -33,6 +39,7 @@ impl NamedModel {
     }
 }
 
+#[cfg(loom)]
 /// A loom builder with the preemption bound of `LOOM_MAX_PREEMPTIONS`
 /// (default 2: most concurrency bugs need at most two preemptions to
 /// show) and room for the pools' longer executions.
@@ -43,6 +50,7 @@ pub fn builder() -> loom::model::Builder {
     builder
 }
 
+#[cfg(loom)]
 /// Runs `model` under loom, prints the interleavings explored on a line
 /// the gate collects, and returns their number. Panics, as loom does, on
 /// the first interleaving that breaks an invariant, deadlocks or races.
@@ -75,6 +83,7 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
     explored
 }
 
+#[cfg(loom)]
 /// Explores every model of `suite`, then prints the suite's totals. With
 /// `CONTEND_LOOM_ONLY=text` set, only the models whose name contains
 /// `text` (say `CONTEND_LOOM_ONLY="dispatcher: cancel"`), to study one.
@@ -110,6 +119,24 @@ impl Family {
     /// Every family, in the order [`all_suites`] runs them.
     pub const ALL: [Family; 4] = [Family::Pool, Family::FanIn, Family::Cache, Family::Counter];
 
+    /// The family whose models a mutant breaks (its strategy's), which a
+    /// mutant gate explores first; the other families follow if none of
+    /// those fail.
+    #[cfg(feature = "mutants")]
+    pub fn home_of(mutant: contend_strategies::mutants::Mutant) -> Family {
+        use contend_strategies::mutants::Mutant;
+        match mutant {
+            Mutant::LossyDrain
+            | Mutant::EarlyPermitRelease
+            | Mutant::FragileWorker
+            | Mutant::RacyCounter
+            | Mutant::StrandingExpiry
+            | Mutant::IgnoredWaitMark => Family::Pool,
+            Mutant::EagerCloser => Family::FanIn,
+            Mutant::UnlockedMapWrite => Family::Cache,
+        }
+    }
+
     /// The family's models.
     pub fn suite(self) -> Vec<NamedModel> {
         match self {
@@ -137,6 +164,7 @@ pub fn all_suites_from(first: Family) -> Vec<NamedModel> {
         .collect()
 }
 
+#[cfg(loom)]
 /// Runs a model expecting it to fail; `Some(what loom said)` if loom
 /// reported a failure (a broken assertion, a deadlock, a data race on a
 /// cell). The panic output is silenced while it runs.

@@ -25,7 +25,7 @@ pub type Build = fn() -> Box<dyn Executor>;
 
 /// Counts job runs and jobs that broke a bound while running.
 #[derive(Clone, Default)]
-struct Tally {
+pub(super) struct Tally {
     runs: Arc<AtomicUsize>,
     in_flight: Arc<AtomicUsize>,
     over_bound: Arc<AtomicUsize>,
@@ -34,7 +34,7 @@ struct Tally {
 impl Tally {
     /// A job that counts its run and checks that at most `bound` jobs of
     /// this tally run at once.
-    fn job(&self, bound: usize) -> Job {
+    pub(super) fn job(&self, bound: usize) -> Job {
         let tally = self.clone();
         Job::new(move || {
             let now = tally.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -46,17 +46,17 @@ impl Tally {
         })
     }
 
-    fn runs(&self) -> usize {
+    pub(super) fn runs(&self) -> usize {
         self.runs.load(Ordering::SeqCst)
     }
 
-    fn over_bound(&self) -> usize {
+    pub(super) fn over_bound(&self) -> usize {
         self.over_bound.load(Ordering::SeqCst)
     }
 }
 
 /// Asserts the books balance and no worker is left running.
-fn assert_settled(pool: &dyn Executor, context: &str) {
+pub(super) fn assert_settled(pool: &dyn Executor, context: &str) {
     let stats = pool.stats();
     assert_eq!(
         stats.unaccounted(),

@@ -1,0 +1,272 @@
+//! The models of [`crate::loom_models`] under shuttle: sampled schedules
+//! where loom enumerates interleavings, so models too large for loom
+//! (more threads, more steps) still get a probabilistic guarantee.
+//!
+//! Each model runs under three schedulers, in this order:
+//!
+//! - PCT of depth 2 and PCT of depth 3: with `n` threads and `k` steps, one
+//!   run finds a bug that needs `d` ordering constraints with probability
+//!   at least `1 / (n * k^(d - 1))`;
+//! - the random scheduler, for bugs no small depth describes.
+//!
+//! Shuttle treats every atomic ordering as `SeqCst` and does not check
+//! `UnsafeCell` accesses: weak-memory bugs and cell races are loom's to
+//! find. What shuttle adds is depth: it samples schedules of models loom
+//! cannot enumerate.
+//!
+//! `CONTEND_SHUTTLE_SCHEDULES` sets the schedules of each scheduler per
+//! model (default [`DEFAULT_SCHEDULES`]), as `PROPTEST_CASES` and
+//! `LOOM_MAX_PREEMPTIONS` do for the other checkers. Each model prints the
+//! schedules it ran on a `contend-gate:` line. A failing schedule is kept
+//! in `target/shuttle-failures/` and the failure prints the command that
+//! replays it (`CONTEND_SHUTTLE_REPLAY=file`, with
+//! `CONTEND_SHUTTLE_ONLY=model` to run just that model).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler, Scheduler};
+use shuttle::{Config, FailurePersistence, Runner};
+
+use crate::loom_models::{Model, NamedModel};
+
+/// Schedules per scheduler and model when `CONTEND_SHUTTLE_SCHEDULES` is
+/// not set: the whole shuttle suite then runs in seconds on 2 cores.
+pub const DEFAULT_SCHEDULES: usize = 1000;
+
+/// Where failing schedules are written: `target/shuttle-failures` of the
+/// workspace.
+pub const FAILURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/shuttle-failures");
+
+/// shuttle's panic hook persists the schedule of the first panic of every
+/// execution, caught or not, and prints it: a job panicking on purpose
+/// (caught by its worker, which is what the model checks) would write a
+/// file and two lines per schedule. So shuttle's hook is installed first
+/// (by a one-schedule run) and [`crate::quiet_expected_panics`] on top of
+/// it, which keeps those panics from reaching it; a real failure still
+/// does.
+fn install_panic_hooks() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        shuttle::check_random(|| {}, 1);
+        crate::quiet_expected_panics();
+    });
+}
+
+/// The schedules each scheduler runs per model.
+pub fn schedules() -> usize {
+    std::env::var("CONTEND_SHUTTLE_SCHEDULES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_SCHEDULES)
+}
+
+/// One of the schedulers a model runs under.
+#[derive(Clone, Copy, Debug)]
+enum Sampler {
+    Pct(usize),
+    Random,
+}
+
+impl Sampler {
+    const ALL: [Sampler; 3] = [Sampler::Pct(2), Sampler::Pct(3), Sampler::Random];
+
+    fn name(self) -> String {
+        match self {
+            Sampler::Pct(depth) => format!("pct depth {depth}"),
+            Sampler::Random => "random".to_owned(),
+        }
+    }
+}
+
+fn config(failures: &Path) -> Config {
+    let mut config = Config::new();
+    // The pools' code runs deeper than shuttle's default 32 KiB stacks.
+    config.stack_size = 1 << 20;
+    // Its warning that every ordering is treated as SeqCst: said once in
+    // the module docs instead of once per run.
+    config.silence_warnings = true;
+    config.failure_persistence = FailurePersistence::File(Some(failures.to_path_buf()));
+    config
+}
+
+fn run(scheduler: impl Scheduler + 'static, failures: &Path, model: Arc<Model>) {
+    Runner::new(scheduler, config(failures)).run(move || model());
+}
+
+/// What became of one model.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Every schedule held: how many ran.
+    Held(usize),
+    /// A schedule broke an invariant, deadlocked or ran away.
+    Failed {
+        /// The scheduler that found it.
+        scheduler: String,
+        /// What the model said (its first line).
+        message: String,
+        /// The file holding the failing schedule, if shuttle wrote one.
+        schedule: Option<PathBuf>,
+    },
+}
+
+/// Runs `model` under every scheduler, `schedules` schedules each, and
+/// stops at the first failure. Panics inside the model are caught: a
+/// failure is an [`Outcome`], never an abort of the test process.
+pub fn check(model: Model, schedules: usize) -> Outcome {
+    install_panic_hooks();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&ran);
+    let model: Arc<Model> = Arc::new(Box::new(move || {
+        counted.fetch_add(1, Ordering::Relaxed);
+        model();
+    }));
+    let failures = PathBuf::from(FAILURES);
+    let _ = std::fs::create_dir_all(&failures);
+    for sampler in Sampler::ALL {
+        let model = Arc::clone(&model);
+        // Silent while it runs: a failure is reported below, with its
+        // message and the schedule that replays it, and shuttle still
+        // persists the schedule when it catches the panic.
+        let hooks = std::panic::take_hook();
+        *FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        std::panic::set_hook(Box::new(|info| {
+            let expected = info.payload().downcast_ref::<&str>() == Some(&crate::EXPECTED_PANIC);
+            let mut first = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
+            if !expected && first.is_none() {
+                let said = message(info.payload()).lines().next().unwrap_or_default();
+                let at = info
+                    .location()
+                    .map(|l| format!(" ({}:{})", l.file(), l.line()));
+                *first = Some(format!("{said}{}", at.unwrap_or_default()));
+            }
+        }));
+        let outcome = catch_unwind(AssertUnwindSafe(|| match sampler {
+            Sampler::Pct(depth) => run(PctScheduler::new(depth, schedules), &failures, model),
+            Sampler::Random => run(RandomScheduler::new(schedules), &failures, model),
+        }));
+        std::panic::set_hook(hooks);
+        if let Err(payload) = outcome {
+            let said = message(payload.as_ref());
+            // shuttle's own message names the task and the schedule file;
+            // the model's names the invariant.
+            let invariant = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if said.contains(NO_CONCURRENCY) {
+                // PCT refuses a model that starts no thread (`serial`'s):
+                // there is nothing to schedule, and the other schedulers
+                // run it as it is.
+                continue;
+            }
+            return Outcome::Failed {
+                scheduler: sampler.name(),
+                message: invariant
+                    .unwrap_or_else(|| said.lines().next().unwrap_or_default().to_owned()),
+                schedule: said
+                    .lines()
+                    .find_map(|line| line.strip_prefix(PERSISTED))
+                    .map(|path| PathBuf::from(path.trim())),
+            };
+        }
+    }
+    Outcome::Held(ran.load(Ordering::Relaxed))
+}
+
+/// Replays the schedule in `file` on `model` once; panics as the model
+/// does.
+pub fn replay(model: Model, file: &Path) {
+    let scheduler = ReplayScheduler::new_from_file(file)
+        .unwrap_or_else(|error| panic!("cannot read the schedule {}: {error}", file.display()));
+    run(scheduler, Path::new(FAILURES), Arc::new(model));
+}
+
+/// Runs every model of `suite` (or, with `CONTEND_SHUTTLE_ONLY=text`, the
+/// ones whose name contains `text`), prints a gate line per model and
+/// the suite's totals, and panics at the end naming every model that
+/// failed, each with the command that replays it. `test` is the test
+/// binary (`shuttle_pool`) the command runs.
+pub fn explore_suite(family: &str, test: &str, suite: Vec<NamedModel>) {
+    let only = std::env::var("CONTEND_SHUTTLE_ONLY").unwrap_or_default();
+    let suite: Vec<NamedModel> = suite
+        .into_iter()
+        .filter(|named| named.name.contains(&only))
+        .collect();
+    if let Ok(file) = std::env::var("CONTEND_SHUTTLE_REPLAY") {
+        for named in suite {
+            println!("contend-gate: shuttle {}: replaying {file}", named.name);
+            replay(named.model, Path::new(&file));
+        }
+        return;
+    }
+    let schedules = schedules();
+    let (models, mut total, mut failed) = (suite.len(), 0, Vec::new());
+    for named in suite {
+        match check(named.model, schedules) {
+            Outcome::Held(ran) => {
+                total += ran;
+                println!("contend-gate: shuttle {}: {ran} schedules", named.name);
+            }
+            Outcome::Failed {
+                scheduler,
+                message,
+                schedule,
+            } => {
+                let replay = match &schedule {
+                    Some(file) => format!(
+                        "CONTEND_SHUTTLE_REPLAY={} CONTEND_SHUTTLE_ONLY=\"{}\" cargo test --release \
+                         -p contend-tests --features shuttle --test {test} -- --nocapture",
+                        file.display(),
+                        named.name
+                    ),
+                    None => "shuttle wrote no schedule (see its output above)".to_owned(),
+                };
+                println!(
+                    "contend-gate: shuttle {}: FAILED under {scheduler}: {message}\n    replay: {replay}",
+                    named.name
+                );
+                failed.push(format!(
+                    "{} ({scheduler}): {message}\n    replay: {replay}",
+                    named.name
+                ));
+            }
+        }
+    }
+    println!("contend-gate: shuttle {family} suite: {models} models, {total} schedules");
+    assert!(
+        failed.is_empty(),
+        "{} of {models} {family} models failed under shuttle:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// Runs a model expecting it to fail: `Some(what it said)` if a schedule
+/// broke it. For the mutant gate.
+pub fn failure(model: NamedModel, schedules: usize) -> Option<String> {
+    match check(model.model, schedules) {
+        Outcome::Held(_) => None,
+        Outcome::Failed {
+            scheduler, message, ..
+        } => Some(format!("{scheduler}: {message}")),
+    }
+}
+
+/// The first unexpected panic of a run: the model's own message, which
+/// names the invariant (shuttle's payload names only the task).
+static FIRST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// What shuttle's PCT says of a model that starts no thread.
+const NO_CONCURRENCY: &str = "did not exercise any concurrency";
+
+/// How shuttle's failure message names the file it wrote the schedule to.
+const PERSISTED: &str = "failing schedule persisted to file: ";
+
+fn message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("a failure without a message")
+}

@@ -1,0 +1,13 @@
+//! The cache models (`contend_tests::loom_models::cache`) under shuttle's
+//! PCT and random schedulers. Run with `./scripts/test-all`, or alone:
+//! `cargo test --release -p contend-tests --features shuttle --test shuttle_cache -- --nocapture`
+//! (`CONTEND_SHUTTLE_SCHEDULES` per scheduler and model).
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+use contend_tests::loom_models::cache;
+use contend_tests::shuttle_models::explore_suite;
+
+#[test]
+fn every_cache_model_holds_under_shuttle() {
+    explore_suite("cache", "shuttle_cache", cache::suite());
+}

@@ -1,0 +1,13 @@
+//! The fanin models (`contend_tests::loom_models::fanin`) under shuttle's
+//! PCT and random schedulers. Run with `./scripts/test-all`, or alone:
+//! `cargo test --release -p contend-tests --features shuttle --test shuttle_fanin -- --nocapture`
+//! (`CONTEND_SHUTTLE_SCHEDULES` per scheduler and model).
+#![cfg(all(feature = "shuttle", not(loom)))]
+
+use contend_tests::loom_models::fanin;
+use contend_tests::shuttle_models::explore_suite;
+
+#[test]
+fn every_fanin_model_holds_under_shuttle() {
+    explore_suite("fanin", "shuttle_fanin", fanin::suite());
+}
