@@ -2,7 +2,8 @@
 //! and run on every variant.
 //!
 //! Each module holds the checks of one family as generic functions:
-//! [`pool_machine`] and `loom_models` (under `--cfg loom`) for
+//! [`pool_machine`] and `loom_models` (under `--cfg loom`, or feature
+//! `shuttle` with `shuttle_models` to run them) for
 //! [`Executor`], [`fanin`] for
 //! [`FanIn`](contend_strategies::fanin::FanIn), [`cache`] for
 //! [`Cache`](contend_strategies::cache::Cache), [`counter`] for
