@@ -21,6 +21,9 @@ use super::{Model, NamedModel};
 const SUBMITTERS: usize = 3;
 /// Jobs each submitter offers.
 const JOBS_EACH: usize = 7;
+/// Yields inside each job, so that jobs overlap: a bound that leaks (a
+/// permit given back early) shows as one job too many beside the others.
+const YIELDS: usize = 3;
 
 /// The crowd against `build`'s pool, whose bound is `bound`: every job
 /// runs once, is skipped as cancelled, comes back from one of the two
@@ -39,8 +42,8 @@ pub fn crowded(build: Build, bound: usize) -> Model {
                     for index in 0..JOBS_EACH {
                         let job = match (submitter * JOBS_EACH + index) % 5 {
                             0 => Job::new(|| std::panic::panic_any(crate::EXPECTED_PANIC)),
-                            1 => tally.job(bound).with_cancel(token.clone()),
-                            _ => tally.job(bound),
+                            1 => tally.slow_job(bound, YIELDS).with_cancel(token.clone()),
+                            _ => tally.slow_job(bound, YIELDS),
                         };
                         if pool.submit(job).is_err() {
                             refused += 1;
@@ -96,7 +99,8 @@ pub fn elastic_resized_under_load() -> Model {
                 let (pool, tally) = (Arc::clone(&pool), tally.clone());
                 thread::spawn(move || {
                     for _ in 0..6 {
-                        pool.submit(tally.job(4)).expect("an open pool accepts");
+                        let job = tally.slow_job(4, YIELDS);
+                        pool.submit(job).expect("an open pool accepts");
                     }
                 })
             })

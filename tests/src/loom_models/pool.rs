@@ -35,11 +35,22 @@ impl Tally {
     /// A job that counts its run and checks that at most `bound` jobs of
     /// this tally run at once.
     pub(super) fn job(&self, bound: usize) -> Job {
+        self.slow_job(bound, 0)
+    }
+
+    /// [`Tally::job`], yielding `yields` times while it runs: a job that
+    /// lasts, so that a checker sampling schedules (shuttle) often finds
+    /// others running beside it. The loom models use none: each yield
+    /// multiplies what loom must enumerate.
+    pub(super) fn slow_job(&self, bound: usize, yields: usize) -> Job {
         let tally = self.clone();
         Job::new(move || {
             let now = tally.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             if now > bound {
                 tally.over_bound.fetch_add(1, Ordering::SeqCst);
+            }
+            for _ in 0..yields {
+                thread::yield_now();
             }
             tally.runs.fetch_add(1, Ordering::SeqCst);
             tally.in_flight.fetch_sub(1, Ordering::SeqCst);
