@@ -2,7 +2,7 @@
 //! mutant: one `contend-gate:` line per mutant that `scripts/test-all`
 //! adds up into `caught N of N mutants`.
 
-use contend_strategies::mutants::Mutant;
+use contend_strategies::mutants::{self, Mutant};
 
 /// A suite that runs against the mutants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,4 +61,24 @@ pub fn report(mutant: Mutant, suite: Suite, caught_by: Option<&str>) {
         ),
         None => println!("contend-gate: mutant {mutant}: survived {}", suite.name()),
     }
+}
+
+/// Runs `suite` against every mutant, each switched on in turn: `caught_by`
+/// says which check failed (or `None`). Prints a gate line per mutant and
+/// panics naming every mutant the suite was expected to catch and did not.
+pub fn catch_every_mutant(suite: Suite, caught_by: impl Fn(Mutant) -> Option<String>) {
+    let mut survivors = Vec::new();
+    for mutant in Mutant::ALL {
+        let _on = mutants::activate(mutant);
+        let caught = caught_by(mutant);
+        report(mutant, suite, caught.as_deref());
+        if caught.is_none() && expected(mutant, suite) {
+            survivors.push(format!("{mutant} ({})", mutant.bug()));
+        }
+    }
+    assert!(
+        survivors.is_empty(),
+        "mutants the {} suite missed: {survivors:?}",
+        suite.name()
+    );
 }

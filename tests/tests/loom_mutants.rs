@@ -3,28 +3,17 @@
 //! the models of its own strategy family.
 #![cfg(all(loom, feature = "mutants"))]
 
-use contend_strategies::mutants::{self, Mutant};
 use contend_tests::loom_models::{all_suites_from, failure, Family};
-use contend_tests::mutant_gate::{expected, report, Suite};
+use contend_tests::mutant_gate::{catch_every_mutant, Suite};
 
 #[test]
 fn the_loom_suite_catches_every_mutant_it_should() {
-    let mut survivors = Vec::new();
-    for mutant in Mutant::ALL {
-        let _on = mutants::activate(mutant);
-        let caught_by = all_suites_from(Family::home_of(mutant))
+    catch_every_mutant(Suite::Loom, |mutant| {
+        all_suites_from(Family::home_of(mutant))
             .into_iter()
             .find_map(|model| {
                 let name = model.name.clone();
                 failure(model).map(|said| format!("{name}: {said}"))
-            });
-        report(mutant, Suite::Loom, caught_by.as_deref());
-        if caught_by.is_none() && expected(mutant, Suite::Loom) {
-            survivors.push(format!("{mutant} ({})", mutant.bug()));
-        }
-    }
-    assert!(
-        survivors.is_empty(),
-        "mutants the loom suite missed: {survivors:?}"
-    );
+            })
+    });
 }

@@ -9,8 +9,7 @@ use std::thread;
 
 use contend_strategies::cache::{MutexCache, RwLockCache, SnapshotCache};
 use contend_strategies::fanin::{Closer, DropClose};
-use contend_strategies::mutants::{self, Mutant};
-use contend_tests::mutant_gate::{expected, report, Suite};
+use contend_tests::mutant_gate::{catch_every_mutant, Suite};
 use contend_tests::{all_strategies, cache_machine, fanin_machine, pool_machine, PATIENCE};
 
 /// Runs one machine on its own thread; `Some(why)` when it failed or hung.
@@ -62,20 +61,10 @@ fn machines() -> Vec<Machine> {
 
 #[test]
 fn the_proptest_suite_catches_every_mutant_it_should() {
-    let mut survivors = Vec::new();
-    for mutant in Mutant::ALL {
-        let _on = mutants::activate(mutant);
-        let caught_by = machines()
+    catch_every_mutant(Suite::Proptest, |_| {
+        machines()
             .into_iter()
             .find_map(|(what, machine)| failure(what, machine))
-            .map(|why| why.lines().next().unwrap_or_default().to_owned());
-        report(mutant, Suite::Proptest, caught_by.as_deref());
-        if caught_by.is_none() && expected(mutant, Suite::Proptest) {
-            survivors.push(format!("{mutant} ({})", mutant.bug()));
-        }
-    }
-    assert!(
-        survivors.is_empty(),
-        "mutants the proptest suite missed: {survivors:?}"
-    );
+            .map(|why| why.lines().next().unwrap_or_default().to_owned())
+    });
 }

@@ -7,29 +7,19 @@
 
 use contend_strategies::mutants::{self, Mutant};
 use contend_tests::loom_models::{all_suites_from, Family};
-use contend_tests::mutant_gate::{expected, report, Suite};
+use contend_tests::mutant_gate::{catch_every_mutant, Suite};
 use contend_tests::shuttle_models::{failure, schedules};
 
 #[test]
 fn the_shuttle_suite_catches_every_mutant_it_should() {
-    let mut survivors = Vec::new();
-    for mutant in Mutant::ALL {
-        let _on = mutants::activate(mutant);
-        let caught_by = all_suites_from(Family::home_of(mutant))
+    catch_every_mutant(Suite::Shuttle, |mutant| {
+        all_suites_from(Family::home_of(mutant))
             .into_iter()
             .find_map(|model| {
                 let name = model.name.clone();
                 failure(model, schedules()).map(|said| format!("{name}: {said}"))
-            });
-        report(mutant, Suite::Shuttle, caught_by.as_deref());
-        if caught_by.is_none() && expected(mutant, Suite::Shuttle) {
-            survivors.push(format!("{mutant} ({})", mutant.bug()));
-        }
-    }
-    assert!(
-        survivors.is_empty(),
-        "mutants the shuttle suite missed: {survivors:?}"
-    );
+            })
+    });
 }
 
 /// The models loom cannot finish have teeth of their own: each pool

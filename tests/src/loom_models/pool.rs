@@ -342,6 +342,30 @@ fn elastic_fail_fast() -> Box<dyn Executor> {
     Box::new(Elastic::new(config).unwrap())
 }
 
+/// The models any executor is held to, with no promise beyond the
+/// [`Executor`] contract, named `name: what`: what a user's executor gets
+/// from one call (`tests/tests/loom_own_executor.rs`,
+/// `shuttle_own_executor.rs`).
+pub fn executor_suite(name: &str, build: Build) -> Vec<NamedModel> {
+    let model = |what: &str, model| NamedModel::new(format!("{name}: {what}"), model);
+    vec![
+        model(
+            "submit racing drain",
+            submit_racing_shutdown(build, ShutdownMode::DRAIN),
+        ),
+        model(
+            "submit racing abort",
+            submit_racing_shutdown(build, ShutdownMode::Abort),
+        ),
+        model(
+            "workers finishing while shutdowns start",
+            workers_finishing_while_shutdowns_start(build),
+        ),
+        model("cancel racing dequeue", cancel_racing_dequeue(build)),
+        model("panic keeps the worker", panic_keeps_the_worker(build)),
+    ]
+}
+
 /// Every pool model on every strategy it applies to: the loom suite of
 /// the pool family.
 pub fn suite() -> Vec<NamedModel> {
