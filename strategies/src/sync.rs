@@ -131,6 +131,16 @@ impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
     }
 }
 
+/// Drives `future` to completion on this thread. Under shuttle it is
+/// shuttle's `block_on`, which lets the other tasks run while it waits;
+/// `futures`' would park a real thread that shuttle cannot wake.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    return shuttle::future::block_on(future);
+    #[cfg(not(all(feature = "shuttle", not(loom))))]
+    futures::executor::block_on(future)
+}
+
 /// The instant `timeout` from now, or `None` (no deadline) when that is
 /// beyond what `Instant` can hold: `Duration::MAX` means "never".
 pub fn deadline_after(timeout: Duration) -> Option<Instant> {

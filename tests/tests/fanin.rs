@@ -2,7 +2,7 @@
 
 // The adapters are not built under `--cfg loom`; the loom models are in
 // the `loom_*` suites.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use contend_tests::fanin;
 use contend_tests::support::stress_rounds;

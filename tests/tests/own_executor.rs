@@ -2,7 +2,7 @@
 //! `contend-strategies` with the same proptest state machine as the
 //! built-in strategies, in one call. (`loom_own_executor.rs` runs the loom
 //! models on it.)
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! The concurrency bound is never exceeded, measured by a counter inside
 //! the jobs, and the executors reach it (so the bound is not met by
 //! accident of a slow submitter).
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::Arc;
 use std::thread;

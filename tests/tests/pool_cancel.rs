@@ -1,5 +1,5 @@
 //! Cancellation and the batch helper (WaitGroup with a deadline).
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Edge cases a review found: "never" as a duration, a panic handler that
 //! panics, and a runtime shut down under a running tokio job. Each test
 //! failed (panicked, hung or unbalanced the books) before its fix.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::Arc;
 use std::thread;

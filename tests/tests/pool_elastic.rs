@@ -1,6 +1,6 @@
 //! The elastic pool's own promises: idle workers expire and come back on
 //! demand, and the capacity can be resized while jobs run.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::Arc;
 use std::thread;

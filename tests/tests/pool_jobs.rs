@@ -1,6 +1,6 @@
 //! Jobs themselves: async work on thread strategies, and a rejected or
 //! handed-back job keeps its work intact.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

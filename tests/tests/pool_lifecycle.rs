@@ -4,7 +4,7 @@
 //! on the thread strategies (a blocked tokio worker can starve a task
 //! parked in its LIFO slot; `pool_tokio.rs` holds tokio jobs at an async
 //! gate instead); the others run on every strategy.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};

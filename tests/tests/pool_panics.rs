@@ -1,6 +1,6 @@
 //! Panic isolation: a panicking job is counted and shown to the handler,
 //! and its worker survives, so capacity is not lost.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! Each overload policy, on every strategy that supports it: what submit
 //! does once the bound is reached.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::{Arc, Mutex};
 use std::thread;

@@ -6,7 +6,7 @@
 //! No test asserts how long anything took: states are forced with the
 //! gates of [`support`], and sleeps only make a wrong outcome likely to
 //! show.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

@@ -3,7 +3,7 @@
 //! each met by a pool whose one permit or slot is held at a gate (and,
 //! for the queued ones, whose one queue slot is taken): the same six policies as the thread
 //! strategies, with the same answers.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! The cache machine (`contend_tests::cache_machine`) on every variant:
 //! random operation sequences against a `HashMap`, then refreshes racing
 //! readers. `PROPTEST_CASES` sets the cases per variant (default 256).
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use contend_strategies::cache::{
     DashMapCache, MutexCache, PapayaCache, RwLockCache, ShardedCache, SnapshotCache,

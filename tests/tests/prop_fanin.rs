@@ -1,7 +1,7 @@
 //! The fan-in machine (`contend_tests::fanin_machine`) on every variant:
 //! random producers, items, capacities and stopping points on real
 //! threads. `PROPTEST_CASES` sets the cases per variant (default 256).
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use contend_strategies::fanin::{Closer, Crossbeam, DropClose, Flume, TokioMpsc};
 use contend_tests::fanin_machine::{self, Case, Size, Stop};

@@ -2,7 +2,7 @@
 //! each mutant this suite is expected to catch must break an invariant of
 //! some machine on some variant. A run that hangs (a dead worker never
 //! drains) counts as caught once it has hung for `PATIENCE`.
-#![cfg(all(not(loom), feature = "mutants"))]
+#![cfg(all(not(loom), not(feature = "shuttle"), feature = "mutants"))]
 
 use std::sync::mpsc;
 use std::thread;

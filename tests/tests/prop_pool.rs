@@ -3,7 +3,7 @@
 //! submits, cancels, resizes and shutdowns, checked against the reference
 //! model (see `contend_tests::pool_machine`). `PROPTEST_CASES` sets the
 //! cases per strategy (default 256).
-#![cfg(not(loom))]
+#![cfg(not(any(loom, feature = "shuttle")))]
 
 use contend_tests::pool_machine::{self, Case, JobKind, Mode, Op, Policy};
 use contend_tests::{all_strategies, StrategyCase};

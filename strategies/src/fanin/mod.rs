@@ -35,7 +35,7 @@
 //! |---|---|---|---|
 //! | [`DropClose`] | 0 (rendezvous), N, unbounded | yes | the baseline: a plain mutex and two condition variables, easy to audit |
 //! | [`Closer`] | 0 (rendezvous), N, unbounded | yes | producers are not values you can drop in one place (Go style): a closer thread waits for all of them |
-//! | `TokioMpsc` | N ≥ 1, unbounded | no | the consumer or producers live in async code |
+//! | `TokioMpsc` | N ≥ 1, unbounded | shuttle only | the consumer or producers live in async code |
 //! | `Crossbeam` | 0, N, unbounded | no | throughput with many producers on threads |
 //! | `Flume` | 0, N, unbounded | no | as crossbeam, with both sync and async ends |
 //!
@@ -51,7 +51,8 @@
 //!
 //! The adapters (`TokioMpsc`, `Crossbeam`, `Flume`) are built on their
 //! libraries' own primitives: they are load-tested but cannot be
-//! model-checked with loom, and are left out under `--cfg loom`.
+//! model-checked with loom, and are left out under `--cfg loom`
+//! (`TokioMpsc` is checked by shuttle, through shuttle-tokio).
 
 mod cancel;
 mod closer;

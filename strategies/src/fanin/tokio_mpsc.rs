@@ -12,9 +12,10 @@
 //! only once a slot is reserved, so a cancelled send gives it back.
 //!
 //! tokio's bounded channel has no rendezvous: capacity 0 is refused.
-//! Built on tokio's own primitives: load-tested, never model-checked.
+//! Built on tokio's own primitives: load-tested, and model-checked by
+//! shuttle through shuttle-tokio (never by loom).
 
-use futures::executor::block_on;
+use crate::sync::block_on;
 use tokio::sync::{mpsc, watch};
 
 use super::{
@@ -24,8 +25,8 @@ use super::{
 
 /// The fan-in on `tokio::sync::mpsc`. Supports capacities from 1 up to
 /// tokio's `Semaphore::MAX_PERMITS`, and unbounded; capacity 0 (a
-/// rendezvous) is refused with a [`CapacityError`]. Cannot be
-/// model-checked with loom (not built under `--cfg loom`).
+/// rendezvous) is refused with a [`CapacityError`]. Not built under
+/// `--cfg loom`; model-checked by shuttle (through shuttle-tokio).
 ///
 /// ```
 /// use std::thread;
@@ -132,7 +133,13 @@ impl<T: Send> TokioProducer<T> {
             Sender::Bounded(items) => {
                 tokio::select! {
                     biased;
-                    () = cancellation(self.cancelled.clone()) => Err(SendError::Cancelled(item)),
+                    () = cancellation(self.cancelled.clone()) => {
+                        if mutant!(LossyAsyncSend) {
+                            drop(item);
+                            return Ok(());
+                        }
+                        Err(SendError::Cancelled(item))
+                    }
                     permit = items.reserve() => match permit {
                         Ok(permit) => {
                             permit.send(item);

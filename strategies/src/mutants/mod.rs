@@ -47,11 +47,20 @@ pub enum Mutant {
     /// store, so it never reads the mark of a worker that went to sleep
     /// waiting for that very job, which then sleeps with the job waiting.
     IgnoredWaitMark,
+    /// `tokio-semaphore`: the permit goes back when the task is spawned,
+    /// not when the job's future ends.
+    EarlyTaskPermit,
+    /// `tokio-workers`/`tokio-multiplex`: closing the channel for a drain
+    /// drops the jobs still buffered in it.
+    LossyChannelClose,
+    /// `tokio-mpsc`: an async send cancelled while it waits for room
+    /// drops its item and reports success.
+    LossyAsyncSend,
 }
 
 impl Mutant {
     /// Every mutant.
-    pub const ALL: [Mutant; 8] = [
+    pub const ALL: [Mutant; 11] = [
         Mutant::LossyDrain,
         Mutant::EarlyPermitRelease,
         Mutant::FragileWorker,
@@ -60,6 +69,9 @@ impl Mutant {
         Mutant::EagerCloser,
         Mutant::UnlockedMapWrite,
         Mutant::IgnoredWaitMark,
+        Mutant::EarlyTaskPermit,
+        Mutant::LossyChannelClose,
+        Mutant::LossyAsyncSend,
     ];
 
     /// A short name, as the gate prints it.
@@ -73,6 +85,9 @@ impl Mutant {
             Mutant::EagerCloser => "eager-closer",
             Mutant::UnlockedMapWrite => "unlocked-map-write",
             Mutant::IgnoredWaitMark => "ignored-wait-mark",
+            Mutant::EarlyTaskPermit => "early-task-permit",
+            Mutant::LossyChannelClose => "lossy-channel-close",
+            Mutant::LossyAsyncSend => "lossy-async-send",
         }
     }
 
@@ -89,6 +104,13 @@ impl Mutant {
             Mutant::EagerCloser => "a closer that does not wait for every producer",
             Mutant::UnlockedMapWrite => "a map written without its lock",
             Mutant::IgnoredWaitMark => "a worker asleep on a job its publisher never wakes it for",
+            Mutant::EarlyTaskPermit => {
+                "a tokio-semaphore permit released before the job's future completes"
+            }
+            Mutant::LossyChannelClose => {
+                "a tokio-workers shutdown that drops the jobs buffered in its channel"
+            }
+            Mutant::LossyAsyncSend => "an async fan-in send that loses its item when cancelled",
         }
     }
 

@@ -123,7 +123,7 @@ impl Job {
 pub(crate) fn run_work(work: Work) {
     match work {
         Work::Blocking(f) => f(),
-        Work::Async(future) => futures::executor::block_on(future),
+        Work::Async(future) => crate::sync::block_on(future),
     }
 }
 

@@ -75,6 +75,29 @@ pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Copy + Send + Sync + '
     })
 }
 
+/// A producer blocked on a full channel is cancelled: its send fails and
+/// gives the item back, it is not reported sent and lost.
+pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+    variant: F,
+) -> Model {
+    Box::new(move || {
+        let channel = variant.channel(1, Capacity::Bounded(1)).unwrap();
+        let producer = channel.producers.into_iter().next().unwrap();
+        let sender = thread::spawn(move || (producer.send(1), producer.send(2)));
+        channel.canceller.cancel();
+        let (first, second) = sender.join().unwrap();
+        // The first send may beat the cancel (and fill the one slot); the
+        // second finds the slot full, or the channel cancelled.
+        assert!(matches!(first, Ok(()) | Err(SendError::Cancelled(1))));
+        assert_eq!(
+            second,
+            Err(SendError::Cancelled(2)),
+            "a cancelled send must give its item back"
+        );
+        drop(channel.consumer);
+    })
+}
+
 /// The fan-in models on both hand-written variants.
 pub fn suite() -> Vec<NamedModel> {
     vec![

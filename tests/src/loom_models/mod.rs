@@ -17,6 +17,8 @@ pub mod counter;
 pub mod crowded;
 pub mod fanin;
 pub mod pool;
+#[cfg(not(loom))]
+pub mod tokio;
 
 /// A model, ready for [`explore`].
 pub type Model = Box<dyn Fn() + Send + Sync + 'static>;
@@ -113,11 +115,20 @@ pub enum Family {
     Cache,
     /// The counters ([`counter`]).
     Counter,
+    /// The tokio strategies and `tokio-mpsc` (`tokio`, shuttle only: none
+    /// under loom).
+    Tokio,
 }
 
 impl Family {
     /// Every family, in the order [`all_suites`] runs them.
-    pub const ALL: [Family; 4] = [Family::Pool, Family::FanIn, Family::Cache, Family::Counter];
+    pub const ALL: [Family; 5] = [
+        Family::Pool,
+        Family::FanIn,
+        Family::Cache,
+        Family::Counter,
+        Family::Tokio,
+    ];
 
     /// The family whose models a mutant breaks (its strategy's), which a
     /// mutant gate explores first; the other families follow if none of
@@ -134,6 +145,9 @@ impl Family {
             | Mutant::IgnoredWaitMark => Family::Pool,
             Mutant::EagerCloser => Family::FanIn,
             Mutant::UnlockedMapWrite => Family::Cache,
+            Mutant::EarlyTaskPermit | Mutant::LossyChannelClose | Mutant::LossyAsyncSend => {
+                Family::Tokio
+            }
         }
     }
 
@@ -144,6 +158,10 @@ impl Family {
             Family::FanIn => fanin::suite(),
             Family::Cache => cache::suite(),
             Family::Counter => counter::suite(),
+            #[cfg(not(loom))]
+            Family::Tokio => tokio::suite(),
+            #[cfg(loom)]
+            Family::Tokio => Vec::new(),
         }
     }
 }

@@ -197,6 +197,11 @@ impl Stop for JobChannel {
         intake.closed = true;
         intake.sender.close();
         drop(intake);
+        if mutant!(LossyChannelClose) {
+            while let Ok(job) = self.receiver.try_recv() {
+                drop(job);
+            }
+        }
         self.room_freed.notify_all();
     }
 

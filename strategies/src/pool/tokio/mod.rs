@@ -69,7 +69,10 @@
 //! wait for jobs that need the very thread they hold.
 //!
 //! tokio's scheduler is not built on [`crate::sync`], so loom cannot check
-//! these strategies; the module is left out of `--cfg loom` builds.
+//! these strategies; the module is left out of `--cfg loom` builds. Shuttle
+//! can: the crate's `tokio` is `shuttle-tokio`, which is tokio itself in a
+//! normal build and, with the `shuttle` feature, a model of it whose tasks,
+//! timers and semaphores shuttle schedules (`tests/tests/shuttle_tokio.rs`).
 
 mod channel;
 mod multiplex;
@@ -104,12 +107,20 @@ use crate::sync::{thread, Arc, Mutex};
 
 /// The runtime a tokio strategy spawns on, and the count of its live
 /// tasks, which a shutdown waits for.
-#[derive(Debug)]
 struct Tasks {
     live: Arc<WorkerSet>,
     handle: Handle,
     /// The runtime built by `new`; `None` on a caller's runtime.
     owned: Option<Runtime>,
+}
+
+impl std::fmt::Debug for Tasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tasks")
+            .field("live", &self.live)
+            .field("owned_runtime", &self.owned.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Tasks {
@@ -157,6 +168,8 @@ impl Tasks {
         refusal: Refusal,
         job: Job,
     ) -> Result<Admission, Rejected> {
+        // shuttle-tokio has no `enter`: there the runtime is shuttle's.
+        #[cfg(not(feature = "shuttle"))]
         let _runtime = self.handle.enter();
         context.refuse(refusal, job)
     }
@@ -205,7 +218,7 @@ impl Drop for Tasks {
             .spawn(move || {
                 live.wait_exit(None);
                 let runtime = reaper_slot.lock().take();
-                drop(runtime);
+                dispose_off_runtime(runtime);
             });
         if reaper.is_err() {
             let runtime = slot.lock().take();
@@ -225,11 +238,20 @@ impl Drop for Tasks {
 /// Drops a runtime without panicking: inside an async context (or an
 /// entered runtime) it is shut down in the background instead of joined.
 fn dispose(runtime: Runtime) {
+    // shuttle-tokio's runtime has nothing to shut down in the background.
+    #[cfg(not(feature = "shuttle"))]
     if Handle::try_current().is_ok() {
         runtime.shutdown_background();
-    } else {
-        drop(runtime);
+        return;
     }
+    dispose_off_runtime(Some(runtime));
+}
+
+/// Drops a runtime from a thread outside it, which joins its threads.
+/// (Under shuttle the runtime is shuttle's and dropping it is nothing.)
+#[cfg_attr(feature = "shuttle", allow(clippy::drop_non_drop))]
+fn dispose_off_runtime(runtime: Option<Runtime>) {
+    drop(runtime);
 }
 
 /// Runs one job in a task: the cancellation check, the work (a closure

@@ -112,6 +112,10 @@ impl Executor for TokioSemaphore {
         self.core.context.counters.submitted();
         match self.permits.acquire(&self.tasks.handle) {
             // The task holds the permit until it ends (or is dropped unrun).
+            Ok(permit) if mutant!(EarlyTaskPermit) => {
+                drop(permit);
+                self.core.submit(&self.tasks, job, ())
+            }
             Ok(permit) => self.core.submit(&self.tasks, job, permit),
             Err(refusal) => self.tasks.refuse(&self.core.context, refusal, job),
         }
