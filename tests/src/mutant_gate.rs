@@ -48,6 +48,8 @@ pub fn expected(mutant: Mutant, suite: Suite) -> bool {
                 | Mutant::EarlyPermitRelease
                 | Mutant::FragileWorker
                 | Mutant::EagerCloser
+                | Mutant::EarlyTaskPermit
+                | Mutant::LossyChannelClose
         ),
     }
 }

@@ -86,21 +86,120 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
 }
 
 #[cfg(loom)]
-/// Explores every model of `suite`, then prints the suite's totals. With
+/// Set in a child process to the one model it explores.
+const CHILD: &str = "CONTEND_LOOM_CHILD";
+
+/// Explores every model of `suite`, each in a child process of its own
+/// (this test binary, run again with [`CHILD`] naming the model), then
+/// prints the suite's totals and fails naming every model that failed.
+/// A model loom finds deadlocked can take its process down with it (the
+/// pool's threads abort as loom's panic unwinds them): in a child, that
+/// is one failed model, and the others still run. With
 /// `CONTEND_LOOM_ONLY=text` set, only the models whose name contains
 /// `text` (say `CONTEND_LOOM_ONLY="dispatcher: cancel"`), to study one.
+#[cfg(loom)]
 pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
+    if let Ok(name) = std::env::var(CHILD) {
+        for named in suite.into_iter().filter(|named| named.name == name) {
+            explore(&named.name, named.model);
+        }
+        return;
+    }
     let only = std::env::var("CONTEND_LOOM_ONLY").unwrap_or_default();
-    let suite: Vec<NamedModel> = suite
+    let names: Vec<String> = suite
         .into_iter()
-        .filter(|named| named.name.contains(&only))
+        .map(|named| named.name)
+        .filter(|name| name.contains(&only))
         .collect();
-    let models = suite.len();
-    let interleavings: usize = suite
-        .into_iter()
-        .map(|named| explore(&named.name, named.model))
-        .sum();
-    println!("contend-gate: loom {family} suite: {models} models, {interleavings} interleavings");
+    let (mut interleavings, mut failed) = (0, Vec::new());
+    for name in &names {
+        match explore_in_child(name) {
+            Ok(explored) => interleavings += explored,
+            Err(why) => {
+                println!("contend-gate: loom {name}: FAILED: {why}");
+                failed.push(format!("{name}: {why}"));
+            }
+        }
+    }
+    println!(
+        "contend-gate: loom {family} suite: {} models, {interleavings} interleavings",
+        names.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} of {} {family} models failed under loom:\n{}",
+        failed.len(),
+        names.len(),
+        failed.join("\n")
+    );
+}
+
+/// Runs this test binary again to explore the model `name` alone, passes
+/// its output on, and returns the interleavings it explored, or why it
+/// failed (its last words, or the signal that ended it).
+#[cfg(loom)]
+fn explore_in_child(name: &str) -> Result<usize, String> {
+    use std::process::Command;
+
+    let exe =
+        std::env::current_exe().map_err(|error| format!("cannot find the test binary: {error}"))?;
+    let output = Command::new(exe)
+        .args(["--nocapture", "--test-threads=1"])
+        .env(CHILD, name)
+        .output()
+        .map_err(|error| format!("cannot run the test binary: {error}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() {
+        // Its gate lines; the test harness's own lines stay in the child.
+        for line in stdout.lines() {
+            if let Some(at) = line.find("contend-gate:") {
+                println!("{}", &line[at..]);
+            }
+        }
+    } else {
+        print!("{stdout}");
+    }
+    let explored = stdout
+        .lines()
+        .filter_map(|line| line.split(&format!("contend-gate: loom {name}: ")).nth(1))
+        .find_map(|rest| rest.strip_suffix(" interleavings")?.parse().ok());
+    match (output.status.success(), explored) {
+        (true, Some(explored)) => Ok(explored),
+        (true, None) => Err("the child explored nothing (no model of that name)".to_owned()),
+        (false, _) => {
+            eprint!("{stderr}");
+            // The line after "panicked at …" is the model's message.
+            let lines: Vec<&str> = stderr.lines().collect();
+            let said = lines
+                .iter()
+                .position(|line| line.contains("panicked at"))
+                .and_then(|at| lines.get(at + 1))
+                .unwrap_or(&"no message")
+                .trim()
+                .to_owned();
+            Err(match signal(&output.status) {
+                Some(signal) => format!(
+                    "aborted by signal {signal} (a deadlock, or a panic while unwinding): {said}"
+                ),
+                None => said,
+            })
+        }
+    }
+}
+
+#[cfg(loom)]
+fn signal(status: &std::process::ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
 }
 
 /// A family of models: the strategies of one module of
