@@ -28,3 +28,18 @@ fn a_user_executor_passes_the_pool_state_machine() {
     });
     assert!(cases > 0);
 }
+
+/// The async worked example: a tokio task per job, no bound.
+#[test]
+fn a_user_async_executor_passes_the_pool_state_machine() {
+    use common::spawn_each::SpawnEach;
+    let promises = StrategyCase {
+        name: "spawn-each",
+        bounded: false,
+        ..promises()
+    };
+    let cases = pool_machine::check_executor(&promises, |_config| {
+        Box::new(SpawnEach::new()) as Box<dyn Executor>
+    });
+    assert!(cases > 0);
+}

@@ -2,3 +2,5 @@
 #![allow(dead_code)]
 
 pub mod single_worker;
+#[cfg(not(loom))]
+pub mod spawn_each;
