@@ -51,6 +51,27 @@ pub fn writers_race<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Model {
     })
 }
 
+/// The models a user's cache is held to, named `name: what`, from one
+/// call: no lost write, and (if `atomic_refresh`, as
+/// `Cache::atomic_refresh` says) no torn refresh.
+pub fn variant_suite<C: Cache<u64, u64> + 'static>(
+    name: &str,
+    make: fn() -> C,
+    atomic_refresh: bool,
+) -> Vec<NamedModel> {
+    let mut suite = vec![NamedModel::new(
+        format!("{name}: writers racing"),
+        writers_race(make),
+    )];
+    if atomic_refresh {
+        suite.push(NamedModel::new(
+            format!("{name}: refresh racing reads"),
+            refresh_races_reads(make),
+        ));
+    }
+    suite
+}
+
 /// The cache models on every variant that promises untorn refreshes.
 pub fn suite() -> Vec<NamedModel> {
     vec![

@@ -98,6 +98,30 @@ pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Copy + Send + Sync + 'static>
     })
 }
 
+/// The models any fan-in with a bounded capacity of 1 is held to, named
+/// `name: what`: what a user's fan-in gets from one call, under loom
+/// (`explore_suite`) or shuttle (`shuttle_models::explore_suite`). Add
+/// [`rendezvous_races_cancel`] if it has a rendezvous (capacity 0).
+pub fn variant_suite<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+    name: &str,
+    variant: F,
+) -> Vec<NamedModel> {
+    vec![
+        NamedModel::new(
+            format!("{name}: close racing the last send"),
+            close_races_the_last_send(variant),
+        ),
+        NamedModel::new(
+            format!("{name}: consumer drop racing a blocked send"),
+            consumer_drop_races_a_blocked_send(variant),
+        ),
+        NamedModel::new(
+            format!("{name}: cancel unblocks a full send"),
+            cancel_unblocks_a_full_send(variant),
+        ),
+    ]
+}
+
 /// The fan-in models on both hand-written variants.
 pub fn suite() -> Vec<NamedModel> {
     vec![

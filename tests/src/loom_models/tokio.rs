@@ -73,19 +73,6 @@ pub fn suite() -> Vec<NamedModel> {
             blocked_submitter_resumes(build),
         ));
     }
-    suite.extend([
-        NamedModel::new(
-            "tokio-mpsc: close racing the last send",
-            fanin::close_races_the_last_send(TokioMpsc),
-        ),
-        NamedModel::new(
-            "tokio-mpsc: consumer drop racing a blocked send",
-            fanin::consumer_drop_races_a_blocked_send(TokioMpsc),
-        ),
-        NamedModel::new(
-            "tokio-mpsc: cancel unblocks a full send",
-            fanin::cancel_unblocks_a_full_send(TokioMpsc),
-        ),
-    ]);
+    suite.extend(fanin::variant_suite("tokio-mpsc", TokioMpsc));
     suite
 }
