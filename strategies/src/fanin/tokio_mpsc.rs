@@ -3,7 +3,8 @@
 //!
 //! The ends here block, for producer and consumer threads outside any
 //! runtime (as tokio's own `blocking_send`): each wait drives a small
-//! future to completion with `futures::executor::block_on`. Do not call
+//! future to completion with [`crate::sync::block_on`] (`futures`' own, or
+//! shuttle's under the `shuttle` feature). Do not call
 //! them from inside an async task: there a producer awaits
 //! [`TokioProducer::send_async`] instead.
 //!
