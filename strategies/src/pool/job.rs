@@ -101,6 +101,13 @@ impl Job {
         }
     }
 
+    /// Drops the job unrun because its token was cancelled, telling its
+    /// [`Batch`](super::Batch) so; a plain drop reports it as dropped.
+    pub fn drop_cancelled(mut self) {
+        drop(self.take_work());
+        self.tell(Outcome::Cancelled);
+    }
+
     pub(crate) fn attach_tracker(&mut self, tracker: Arc<Tracker>) {
         self.tracker = Some(tracker);
     }

@@ -62,11 +62,11 @@ pub use job::{BoxFuture, Job};
 pub use policy::OverloadPolicy;
 pub use registry::{build, info, names, RunsOn, StrategyInfo, STRATEGIES};
 pub use rejected::{Admission, RejectReason, Rejected};
-pub use run::{JobPanic, PanicHandler};
+pub use run::{JobContext, JobPanic, PanicHandler};
 pub use semaphore::Semaphore;
 pub use serial::Serial;
 pub use shutdown::{ShutdownMode, ShutdownReport};
-pub use stats::{PoolStats, Rejections};
+pub use stats::{Counters, PoolStats, Rejections};
 #[cfg(not(loom))]
 pub use tokio::{TokioMultiplex, TokioRaw, TokioSemaphore, TokioSpawn, TokioWorkers};
 pub use unbounded::Unbounded;

@@ -24,9 +24,12 @@ pub struct JobPanic<'a> {
     pub message: Option<&'a str>,
 }
 
-/// Per-executor context every worker shares: the counters and the panic
-/// handler.
-pub(crate) struct JobContext {
+/// Per-executor context every worker shares: the [`Counters`] and the
+/// panic handler. Public so that your own executor runs its jobs as the
+/// built-in ones do: [`execute`](Self::execute) skips a cancelled job
+/// (telling its [`Batch`](super::Batch) it was cancelled, not dropped),
+/// catches a panic so that it never kills the worker, and counts both.
+pub struct JobContext {
     pub(crate) strategy: &'static str,
     pub(crate) counters: Counters,
     panic_handler: Option<PanicHandler>,
@@ -43,7 +46,9 @@ impl fmt::Debug for JobContext {
 }
 
 impl JobContext {
-    pub(crate) fn new(strategy: &'static str, panic_handler: Option<PanicHandler>) -> Self {
+    /// The context of the executor called `strategy`; `panic_handler`, if
+    /// any, is shown every panic a job raises.
+    pub fn new(strategy: &'static str, panic_handler: Option<PanicHandler>) -> Self {
         Self {
             strategy,
             counters: Counters::default(),
@@ -53,7 +58,7 @@ impl JobContext {
 
     /// Runs `job` on this thread unless its token is cancelled. A panic is
     /// caught, counted and shown to the handler; it never escapes.
-    pub(crate) fn execute(&self, mut job: Job) {
+    pub fn execute(&self, mut job: Job) {
         if job.is_cancelled() {
             self.skip_cancelled(job);
             return;
@@ -68,11 +73,17 @@ impl JobContext {
         self.finish(&job, result);
     }
 
-    /// Counts a job whose token was cancelled before it started.
-    pub(crate) fn skip_cancelled(&self, mut job: Job) {
-        drop(job.take_work());
+    /// Counts a job whose token was cancelled before it started, and tells
+    /// its batch.
+    pub fn skip_cancelled(&self, job: Job) {
         self.counters.cancelled();
-        job.tell(Outcome::Cancelled);
+        job.drop_cancelled();
+    }
+
+    /// The counters, for `submitted` and whatever your executor does
+    /// besides running jobs.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// The bookkeeping after a job's work returned or panicked; shared
@@ -122,19 +133,19 @@ impl JobContext {
     }
 
     /// Counts a rejection and wraps the job to give it back.
-    pub(crate) fn reject(&self, reason: RejectReason, job: Job) -> Rejected {
+    pub fn reject(&self, reason: RejectReason, job: Job) -> Rejected {
         self.counters.rejected(reason);
         Rejected::new(reason, job)
     }
 
     /// Drops a job under a discard policy, counting it.
-    pub(crate) fn discard(&self, job: Job) {
+    pub fn discard(&self, job: Job) {
         self.counters.discarded();
         drop(job);
     }
 
     /// The executor's stats, given the strategy's own idle and queued counts.
-    pub(crate) fn stats(&self, idle: usize, queued: usize) -> PoolStats {
+    pub fn stats(&self, idle: usize, queued: usize) -> PoolStats {
         self.counters.snapshot(idle, queued)
     }
 }

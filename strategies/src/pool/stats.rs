@@ -78,13 +78,24 @@ impl PoolStats {
     }
 }
 
-/// The atomics behind [`PoolStats`], shared by every strategy.
+/// The atomics behind [`PoolStats`], shared by every strategy and public
+/// so that your own executor keeps honest books with them instead of
+/// rewriting them (a hand-written `completed += 1` as a load then a store
+/// is the classic lost count).
+///
+/// Call [`submitted`](Self::submitted) on every `submit`, then exactly one
+/// of [`rejected`](Self::rejected), [`discarded`](Self::discarded),
+/// [`cancelled`](Self::cancelled), [`handed_back`](Self::handed_back) or
+/// [`started`](Self::started) followed by [`finished`](Self::finished)
+/// for each job, and [`PoolStats::unaccounted`] of the
+/// [`snapshot`](Self::snapshot) is zero once your executor has shut down.
+/// [`JobContext`](super::JobContext) does the running part for you.
 ///
 /// Submitters bump `submitted` on every job and workers bump `running` and
 /// `completed`: each side has its own cache line, which takes a quarter
 /// off a small job's cost in `fixed`.
 #[derive(Debug, Default)]
-pub(crate) struct Counters {
+pub struct Counters {
     submitted: CachePadded<AtomicUsize>,
     running: CachePadded<AtomicUsize>,
     completed: AtomicUsize,
@@ -104,11 +115,13 @@ fn bump(counter: &AtomicUsize, by: usize) {
 }
 
 impl Counters {
-    pub(crate) fn submitted(&self) {
+    /// A call to `submit`, whatever comes of it.
+    pub fn submitted(&self) {
         bump(&self.submitted, 1);
     }
 
-    pub(crate) fn rejected(&self, reason: RejectReason) {
+    /// A job given back by `submit`, for `reason`.
+    pub fn rejected(&self, reason: RejectReason) {
         bump(
             match reason {
                 RejectReason::Full => &self.rejected_full,
@@ -120,20 +133,23 @@ impl Counters {
         );
     }
 
-    pub(crate) fn discarded(&self) {
+    /// A job dropped by a discard policy.
+    pub fn discarded(&self) {
         bump(&self.discarded, 1);
     }
 
-    pub(crate) fn cancelled(&self) {
+    /// A job skipped because its token was cancelled before it started.
+    pub fn cancelled(&self) {
         bump(&self.cancelled, 1);
     }
 
-    pub(crate) fn handed_back(&self, jobs: usize) {
+    /// `jobs` given back unstarted in a shutdown report.
+    pub fn handed_back(&self, jobs: usize) {
         bump(&self.handed_back, jobs);
     }
 
     /// A job starts: one more running, and maybe a new peak.
-    pub(crate) fn started(&self) {
+    pub fn started(&self) {
         let now = self.running.fetch_add(1, Ordering::AcqRel) + 1;
         // Read first: a new peak is rare, and a read shares the line.
         if now > self.peak.load(Ordering::Acquire) {
@@ -143,7 +159,7 @@ impl Counters {
 
     /// A job ended. `completed` is bumped before `running` drops, so a
     /// snapshot never sees the job nowhere.
-    pub(crate) fn finished(&self, panicked: bool) {
+    pub fn finished(&self, panicked: bool) {
         if mutant!(RacyCounter) {
             let seen = self.completed.load(Ordering::Acquire);
             self.completed.store(seen + 1, Ordering::Release);
@@ -156,16 +172,19 @@ impl Counters {
         self.running.fetch_sub(1, Ordering::AcqRel);
     }
 
-    pub(crate) fn running(&self) -> usize {
+    /// Jobs running now.
+    pub fn running(&self) -> usize {
         self.running.load(Ordering::Acquire)
     }
 
-    pub(crate) fn completed(&self) -> usize {
+    /// Jobs that ran to an end, panicking or not.
+    pub fn completed(&self) -> usize {
         self.completed.load(Ordering::Acquire)
     }
 
-    /// A snapshot; `idle` and `queued` come from the strategy.
-    pub(crate) fn snapshot(&self, idle: usize, queued: usize) -> PoolStats {
+    /// A snapshot; `idle` and `queued` come from the strategy, which
+    /// alone knows its workers and its queue.
+    pub fn snapshot(&self, idle: usize, queued: usize) -> PoolStats {
         let load = |counter: &AtomicUsize| counter.load(Ordering::Acquire);
         PoolStats {
             submitted: load(&self.submitted),
