@@ -38,11 +38,14 @@ pub mod probe;
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub mod shuttle_models;
 pub mod strategies;
+pub mod subject;
 pub mod support;
+pub mod watchdog;
 
 pub use gate::Gate;
 pub use probe::Probe;
 pub use strategies::{all_strategies, thread_strategies, tokio_strategies, StrategyCase};
+pub use subject::PoolSubject;
 
 use std::time::{Duration, Instant};
 

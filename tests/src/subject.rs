@@ -1,0 +1,103 @@
+//! An executor under check: what it promises, how to build it for a
+//! configuration (or refuse to), and how long a check may wait on it.
+//!
+//! Every pool check takes a [`PoolSubject`], so the same checks run on a
+//! built-in strategy ([`PoolSubject::builtin`]) and on yours
+//! ([`PoolSubject::new`], or [`PoolSubject::refusing`] when your executor
+//! supports only some configurations: a check whose configuration you
+//! refuse is skipped and reported as skipped, never passed).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use contend_strategies::pool::{Executor, PoolConfig};
+
+use crate::StrategyCase;
+
+/// How a subject is built: `None` refuses the configuration.
+pub type BuildFn = dyn Fn(PoolConfig) -> Option<Box<dyn Executor>> + Send + Sync;
+
+/// The watchdog's limit when none is set: `CONTEND_WATCHDOG_SECS` if set,
+/// else 30 s. A correct executor reaches every state a check waits for at
+/// once; only a broken one meets the limit, which bounds a hang and
+/// measures nothing.
+pub fn default_watchdog() -> Duration {
+    std::env::var("CONTEND_WATCHDOG_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(30))
+}
+
+/// An executor under check.
+#[derive(Clone)]
+pub struct PoolSubject {
+    /// Its name and what it promises (which checks apply).
+    pub promises: StrategyCase,
+    build: Arc<BuildFn>,
+    /// How long one check (one case, one test) may run before it counts
+    /// as hung, and fails naming the state it hung in.
+    pub watchdog: Duration,
+}
+
+impl PoolSubject {
+    /// Your executor, built by `build` for every configuration.
+    pub fn new(
+        promises: StrategyCase,
+        build: impl Fn(PoolConfig) -> Box<dyn Executor> + Send + Sync + 'static,
+    ) -> Self {
+        Self::refusing(promises, move |config| Some(build(config)))
+    }
+
+    /// Your executor, built by `build`, which answers `None` for a
+    /// configuration it does not support (a single-worker executor asked
+    /// for two workers, say).
+    pub fn refusing(
+        promises: StrategyCase,
+        build: impl Fn(PoolConfig) -> Option<Box<dyn Executor>> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            promises,
+            build: Arc::new(build),
+            watchdog: default_watchdog(),
+        }
+    }
+
+    /// The built-in strategy called `name`.
+    pub fn builtin(name: &str) -> Self {
+        let promises = StrategyCase::named(name);
+        Self::new(promises, move |config| promises.build(config))
+    }
+
+    /// The same subject with the watchdog's limit set to `limit`.
+    pub fn watchdog(mut self, limit: Duration) -> Self {
+        self.watchdog = limit;
+        self
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &'static str {
+        self.promises.name
+    }
+
+    /// Builds it for `config`; `None` if it refuses the configuration.
+    pub fn build(&self, config: PoolConfig) -> Option<Box<dyn Executor>> {
+        (self.build)(config)
+    }
+
+    /// The builder itself, to move into a model that builds it again and
+    /// again (loom, shuttle).
+    pub fn builder(&self) -> Arc<BuildFn> {
+        Arc::clone(&self.build)
+    }
+}
+
+impl fmt::Debug for PoolSubject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolSubject")
+            .field("promises", &self.promises)
+            .field("watchdog", &self.watchdog)
+            .finish_non_exhaustive()
+    }
+}

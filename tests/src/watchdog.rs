@@ -1,0 +1,158 @@
+//! Turns a hang into a failure that names the state it hung in.
+//!
+//! A check runs on a thread of its own and leaves [`Breadcrumbs`] as it
+//! goes ("step 3 of 9: Shutdown { mode: Drain }", plus the executor's
+//! stats when it can read them). If it has not finished when the limit
+//! passes, the watchdog gives up on it (the stuck thread is leaked: a hung
+//! executor cannot be stopped from outside) and fails with the last
+//! breadcrumb. A panic in the check comes back as its message, so an
+//! invariant broken on another thread keeps its words.
+
+use std::any::Any;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// Where a check is, for the watchdog to report if it hangs there.
+#[derive(Clone, Default)]
+pub struct Breadcrumbs {
+    last: Arc<Mutex<String>>,
+    detail: Arc<Mutex<Option<Box<dyn Fn() -> String + Send>>>>,
+}
+
+impl Breadcrumbs {
+    /// Records that the check has reached `state`.
+    pub fn at(&self, state: impl Into<String>) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = state.into();
+    }
+
+    /// Sets what to add to a hang's report (say, the executor's stats),
+    /// read on the watchdog's thread when the limit passes.
+    pub fn detail(&self, detail: impl Fn() -> String + Send + 'static) {
+        *self.detail.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(detail));
+    }
+
+    fn report(&self) -> String {
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let detail = self.detail.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match detail.and_then(read_detail) {
+            Some(detail) => format!("{last}; {detail}"),
+            None => last,
+        }
+    }
+}
+
+/// Reads a detail on a thread of its own, giving up after a second: the
+/// detail (an executor's stats) may need a lock the hung thread holds.
+fn read_detail(detail: Box<dyn Fn() -> String + Send>) -> Option<String> {
+    let (sent, read) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = sent.send(detail());
+    });
+    Some(
+        read.recv_timeout(Duration::from_secs(1))
+            .unwrap_or_else(|_| "(its state could not be read: a lock is held)".to_owned()),
+    )
+}
+
+impl std::fmt::Debug for Breadcrumbs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        f.debug_struct("Breadcrumbs")
+            .field("last", &*last)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `check` under a watchdog of `limit`. `Err` says how it failed:
+/// the message of a panic, or, for a hang, `what` and the last breadcrumb.
+pub fn guard<R: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    check: impl FnOnce(&Breadcrumbs) -> R + Send + 'static,
+) -> Result<R, String> {
+    let crumbs = Breadcrumbs::default();
+    let (done, outcome) = mpsc::channel();
+    let trail = crumbs.clone();
+    thread::Builder::new()
+        .name(format!("contend check: {what}"))
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&trail)));
+            let _ = done.send(result.map_err(|payload| panic_message(payload.as_ref())));
+        })
+        .map_err(|error| format!("{what}: cannot start the check's thread: {error}"))?;
+    match outcome.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "{what}: hung for {limit:?} (the watchdog's limit) at: {}",
+            crumbs.report()
+        )),
+    }
+}
+
+/// [`guard`], panicking with the failure: for tests.
+pub fn within<R: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    check: impl FnOnce(&Breadcrumbs) -> R + Send + 'static,
+) -> R {
+    guard(what, limit, check).unwrap_or_else(|failure| panic!("{failure}"))
+}
+
+/// A panic's message: its text when it carried one.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+        })
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// Joins a scoped or spawned thread's result, turning its panic into one
+/// on this thread that carries the original message and says `who`
+/// panicked, instead of "a scoped thread panicked".
+pub fn joined<R>(who: &str, result: thread::Result<R>) -> R {
+    result.unwrap_or_else(|payload| panic!("{who}: {}", panic_message(payload.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hang_fails_with_its_last_breadcrumb_and_a_panic_with_its_message() {
+        let hung = guard("a hang", Duration::from_millis(50), |crumbs| {
+            crumbs.at("step 2: waiting for ever");
+            crumbs.detail(|| "stats: 1 running".to_owned());
+            thread::park();
+        })
+        .unwrap_err();
+        assert!(
+            hung.contains("step 2: waiting for ever; stats: 1 running"),
+            "{hung}"
+        );
+        let panicked = guard("a panic", Duration::from_secs(30), |_| -> () {
+            panic!("the invariant, in words")
+        })
+        .unwrap_err();
+        assert_eq!(panicked, "the invariant, in words");
+        assert_eq!(guard("fine", Duration::from_secs(30), |_| 7), Ok(7));
+    }
+
+    #[test]
+    fn a_joined_thread_s_panic_keeps_its_message() {
+        let outcome = std::panic::catch_unwind(|| {
+            thread::scope(|scope| {
+                let writer = scope.spawn(|| panic!("torn refresh seen"));
+                joined("writer thread", writer.join())
+            })
+        });
+        let message = panic_message(outcome.unwrap_err().as_ref());
+        assert_eq!(message, "writer thread: torn refresh seen");
+    }
+}
