@@ -56,11 +56,19 @@ pub enum Mutant {
     /// `tokio-mpsc`: an async send cancelled while it waits for room
     /// drops its item and reports success.
     LossyAsyncSend,
+    /// `fixed`/`dispatcher`: a worker checks the queue, unlocks, and waits
+    /// on the condition variable later, so a submit between the two wakes
+    /// no one and the job waits while the worker sleeps.
+    LostWakeUp,
+    /// Every thread strategy and the tokio ones built on the same
+    /// shutdown: a second, concurrent `shutdown` returns at once, before
+    /// the first has joined the workers.
+    SecondShutdownEarly,
 }
 
 impl Mutant {
     /// Every mutant.
-    pub const ALL: [Mutant; 11] = [
+    pub const ALL: [Mutant; 13] = [
         Mutant::LossyDrain,
         Mutant::EarlyPermitRelease,
         Mutant::FragileWorker,
@@ -72,6 +80,8 @@ impl Mutant {
         Mutant::EarlyTaskPermit,
         Mutant::LossyChannelClose,
         Mutant::LossyAsyncSend,
+        Mutant::LostWakeUp,
+        Mutant::SecondShutdownEarly,
     ];
 
     /// A short name, as the gate prints it.
@@ -88,6 +98,8 @@ impl Mutant {
             Mutant::EarlyTaskPermit => "early-task-permit",
             Mutant::LossyChannelClose => "lossy-channel-close",
             Mutant::LossyAsyncSend => "lossy-async-send",
+            Mutant::LostWakeUp => "lost-wake-up",
+            Mutant::SecondShutdownEarly => "second-shutdown-early",
         }
     }
 
@@ -111,6 +123,10 @@ impl Mutant {
                 "a tokio-workers shutdown that drops the jobs buffered in its channel"
             }
             Mutant::LossyAsyncSend => "an async fan-in send that loses its item when cancelled",
+            Mutant::LostWakeUp => "a worker that unlocks between checking the queue and waiting",
+            Mutant::SecondShutdownEarly => {
+                "a second, concurrent shutdown that returns before the workers are joined"
+            }
         }
     }
 

@@ -134,11 +134,19 @@ impl JobQueue {
     /// (`Some(true)`). `None`: what it waits for came before it could
     /// flag itself on the ring, so it did not sleep.
     fn sleep_as(&self, who: Waiter, deadline: Option<Instant>) -> Option<bool> {
+        #[cfg_attr(not(feature = "mutants"), allow(unused_mut))]
         let mut sleep = self.sleep.lock();
         if !self.ring.raise(who) {
             return None;
         }
         sleep.of(who).count += 1;
+        if mutant!(LostWakeUp) && who == Waiter::Worker {
+            // Checked, unlocked, and waits later: a submit in between
+            // signals a worker not yet waiting, and the signal is lost.
+            drop(sleep);
+            crate::sync::thread::yield_now();
+            sleep = self.sleep.lock();
+        }
         let (mut sleep, past_deadline) = self.condvar(who).wait_until(sleep, deadline);
         let asleep = sleep.of(who);
         asleep.count -= 1;

@@ -74,7 +74,16 @@ pub(crate) fn shutdown_threads(
     context: &JobContext,
 ) -> ShutdownReport {
     let mut handed_back = Vec::new();
-    workers.close();
+    let first = workers.close();
+    if mutant!(SecondShutdownEarly) && !first {
+        // A later call trusts the first one to finish the job and returns
+        // before the workers are joined.
+        return ShutdownReport {
+            completed: context.counters.completed(),
+            handed_back,
+            still_running: 0,
+        };
+    }
     let deadline = match mode {
         ShutdownMode::Drain { deadline } => {
             stop.close();

@@ -132,9 +132,11 @@ impl WorkerSet {
         Some(ExitGuard(Arc::clone(&self.live)))
     }
 
-    /// No thread may start from now on.
-    pub(crate) fn close(&self) {
-        self.live.live.lock().closed = true;
+    /// No thread may start from now on. Whether this call closed the set
+    /// (`false`: an earlier shutdown had).
+    pub(crate) fn close(&self) -> bool {
+        let mut live = self.live.live.lock();
+        !std::mem::replace(&mut live.closed, true)
     }
 
     /// Threads alive now.
