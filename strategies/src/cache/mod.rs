@@ -42,12 +42,12 @@
 //! libraries' own primitives: they are load-tested but cannot be
 //! model-checked with loom, and are left out under `--cfg loom`.
 
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod dashmap;
 mod local;
 mod locked;
 mod mutex;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod papaya;
 mod rwlock;
 mod sharded;
@@ -57,9 +57,9 @@ mod swap;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use self::dashmap::DashMapCache;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use self::papaya::PapayaCache;
 pub use locked::{LockedCache, MapLock};
 pub use mutex::MutexCache;
@@ -90,7 +90,7 @@ impl RefreshMode {
     /// retained out. A concurrent reader may see any mix of old and new
     /// values, but never misses a key that is in both the old map and the
     /// batch.
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     pub(crate) fn apply_in_place<K: Hash + Eq + Clone, V>(
         self,
         batch: Vec<(K, V)>,

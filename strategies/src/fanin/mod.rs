@@ -56,15 +56,15 @@
 
 mod cancel;
 mod closer;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod crossbeam;
 mod drop_close;
 mod error;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod flume;
 mod ring;
 mod spin;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod tokio_mpsc;
 mod wait_group;
 
@@ -72,14 +72,14 @@ use std::fmt;
 
 pub use cancel::Canceller;
 pub use closer::{Closer, CloserProducer};
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use crossbeam::{Crossbeam, CrossbeamConsumer, CrossbeamProducer};
 pub use drop_close::{DropClose, DropCloseProducer};
 pub use error::{CapacityError, SendError, TryRecvError};
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use flume::{Flume, FlumeConsumer, FlumeProducer};
 pub use ring::RingConsumer;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use tokio_mpsc::{TokioConsumer, TokioMpsc, TokioProducer};
 
 /// How many items a channel holds before a send blocks.

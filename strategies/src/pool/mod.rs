@@ -46,7 +46,7 @@ mod semaphore;
 mod serial;
 mod shutdown;
 mod stats;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 mod tokio;
 mod unbounded;
 mod wakeups;
@@ -67,7 +67,7 @@ pub use semaphore::Semaphore;
 pub use serial::Serial;
 pub use shutdown::{ShutdownMode, ShutdownReport};
 pub use stats::{Counters, PoolStats, Rejections};
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "third-party"))]
 pub use tokio::{TokioMultiplex, TokioRaw, TokioSemaphore, TokioSpawn, TokioWorkers};
 pub use unbounded::Unbounded;
 

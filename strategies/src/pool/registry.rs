@@ -74,35 +74,35 @@ pub const STRATEGIES: &[StrategyInfo] = &[
         runs_on: RunsOn::Threads,
         build: |config| boxed(Elastic::new(config)),
     },
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     StrategyInfo {
         name: super::TokioSpawn::NAME,
         summary: "a tokio task per job, no limit; the analogue of `go f()`",
         runs_on: RunsOn::Tasks,
         build: |config| boxed(super::TokioSpawn::new(config)),
     },
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     StrategyInfo {
         name: super::TokioSemaphore::NAME,
         summary: "a tokio task per job, at most `workers` at once",
         runs_on: RunsOn::Tasks,
         build: |config| boxed(super::TokioSemaphore::new(config)),
     },
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     StrategyInfo {
         name: super::TokioWorkers::NAME,
         summary: "`workers` tokio tasks on one bounded async channel",
         runs_on: RunsOn::Tasks,
         build: |config| boxed(super::TokioWorkers::new(config)),
     },
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     StrategyInfo {
         name: super::TokioMultiplex::NAME,
         summary: "at most `workers` futures in flight on one driver task per runtime thread",
         runs_on: RunsOn::Tasks,
         build: |config| boxed(super::TokioMultiplex::new(config)),
     },
-    #[cfg(not(loom))]
+    #[cfg(all(not(loom), feature = "third-party"))]
     StrategyInfo {
         name: super::TokioRaw::NAME,
         summary: "tokio's own Semaphore + spawn, nothing around them: the reference",
