@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
@@ -153,13 +154,22 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
     let version = |v: u64| KEYS.iter().map(|key| (*key, v)).collect::<Vec<_>>();
     cache.refresh(version(0), RefreshMode::Replace);
     let promises_untorn = cache.atomic_refresh();
+    // The writer starts once every reader has read once: without it the
+    // writer is often done before the first read, and a torn refresh has
+    // nothing to be seen by.
+    let reading = Arc::new(AtomicUsize::new(0));
+    let reader_count = readers;
     let readers: Vec<_> = (0..readers)
         .map(|_| {
-            let cache = Arc::clone(&cache);
+            let (cache, reading) = (Arc::clone(&cache), Arc::clone(&reading));
             thread::spawn(move || -> Result<(), String> {
                 let mut last = [0u64; KEYS.len()];
+                let mut first = true;
                 loop {
                     let read = cache.get_many(&KEYS);
+                    if std::mem::take(&mut first) {
+                        reading.fetch_add(1, Ordering::SeqCst);
+                    }
                     let mut seen = [0u64; KEYS.len()];
                     for (slot, value) in read.iter().enumerate() {
                         seen[slot] = value.ok_or_else(|| {
@@ -183,6 +193,9 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
             })
         })
         .collect();
+    while reading.load(Ordering::SeqCst) < reader_count {
+        thread::yield_now();
+    }
     for v in 1..=versions {
         let mode = if v % 2 == 0 {
             RefreshMode::Replace
@@ -192,9 +205,12 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
         cache.refresh(version(v), mode);
     }
     for reader in readers {
-        reader
-            .join()
-            .map_err(|_| "a reader panicked".to_owned())??;
+        reader.join().map_err(|payload| {
+            format!(
+                "a reader panicked: {}",
+                crate::watchdog::panic_message(payload.as_ref())
+            )
+        })??;
     }
     Ok(())
 }

@@ -205,7 +205,7 @@ pub fn run_case<F: Variant>(variant: &F, case: &Case) -> Result<(), String> {
     }
     let sent: Vec<Sent> = producers
         .into_iter()
-        .map(|producer| producer.join().expect("a producer panicked"))
+        .map(|producer| crate::watchdog::joined("a producer", producer.join()))
         .collect();
     drop(consumer);
     check(case, &sent, &received)

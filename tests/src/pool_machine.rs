@@ -1,7 +1,8 @@
 //! The proptest state machine for executors: random sequences of submits
-//! (quick, slow, panicking), cancels, resizes and shutdowns (drain, drain
-//! with a deadline, abort, sometimes two at once) run against any
-//! [`Executor`], checked against a reference model of what may happen.
+//! (quick, slow, panicking, bursts), cancels, resizes, waits for the
+//! accepted jobs to run, and shutdowns (drain, drain with a deadline,
+//! abort, sometimes two at once) run against any [`Executor`], checked
+//! against a reference model of what may happen.
 //!
 //! The model cannot predict which of several legal outcomes a race picks,
 //! so it checks what must hold whatever the interleaving:
@@ -10,17 +11,29 @@
 //! - no accepted job is lost or run twice: it ran, was cancelled, was
 //!   displaced by discard-oldest, or came back unstarted at shutdown;
 //! - the concurrency bound in force is never exceeded;
-//! - every worker is joined when shutdown returns (nothing runs after);
+//! - an open executor runs what it accepted without being shut down (a
+//!   worker asleep on a queued job, a lost wake-up, hangs at a
+//!   [`Op::Settle`] until the watchdog names it);
+//! - every worker is joined when shutdown returns (nothing runs after),
+//!   for each of two concurrent calls;
+//! - a job that panics is caught: the pool does not count it as running
+//!   for ever (a worker killed by its job);
 //! - the stats add up: submitted = completed + rejected + discarded +
 //!   cancelled + handed back.
 //!
-//! A failure shrinks to a minimal sequence and prints it as a line of Rust
-//! to paste into a regression test (see [`replay_builtin`]).
+//! Every case runs under the subject's watchdog: a hang fails naming the
+//! step it hung at and the executor's stats. A failure shrinks to a
+//! minimal sequence (each smaller candidate is tried up to
+//! [`SHRINK_TRIES`] times, so that a bug that shows one run in several
+//! still shrinks, to a single submit where one suffices) and prints it as
+//! a line of Rust to paste into a regression test ([`replay`], or
+//! [`replay_builtin`] for a built-in strategy).
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use contend_strategies::pool::{
     Admission, CancelToken, ConfigError, Executor, Job, OverloadPolicy, PoolConfig, RejectReason,
@@ -29,7 +42,17 @@ use contend_strategies::pool::{
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
-use crate::{Probe, StrategyCase, EXPECTED_PANIC};
+use crate::watchdog::{self, Breadcrumbs};
+use crate::{PoolSubject, Probe, StrategyCase, EXPECTED_PANIC};
+
+/// How many times a smaller candidate is run, while a failure shrinks,
+/// before it counts as passing: a race that shows one run in several
+/// still shrinks to its smallest form.
+pub const SHRINK_TRIES: usize = 16;
+
+/// Quick jobs in one [`Op::Burst`]: enough for workers to finish jobs at
+/// the same moment, where a lost count hides.
+pub const BURST: usize = 64;
 
 /// What a submitted job does.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -80,6 +103,11 @@ pub enum Op {
     Cancel,
     /// Resize to this many workers.
     Resize(usize),
+    /// Submit [`BURST`] quick jobs in a row.
+    Burst,
+    /// Wait, with the executor open, until every accepted job has run (or
+    /// was cancelled or displaced). A no-op once it is shut down.
+    Settle,
     /// Shut down; with `concurrent`, a second thread aborts at the same time.
     Shutdown {
         /// How.
@@ -180,6 +208,8 @@ impl fmt::Debug for Op {
         match self {
             Op::Submit(kind) => write!(f, "Op::Submit({kind:?})"),
             Op::Cancel => write!(f, "Op::Cancel"),
+            Op::Burst => write!(f, "Op::Burst"),
+            Op::Settle => write!(f, "Op::Settle"),
             Op::Resize(workers) => write!(f, "Op::Resize({workers})"),
             Op::Shutdown { mode, concurrent } => {
                 write!(
@@ -216,6 +246,8 @@ fn any_op(resizable: bool) -> impl Strategy<Value = Op> {
     prop_oneof![
         12 => kind.prop_map(Op::Submit),
         1 => Just(Op::Cancel),
+        1 => Just(Op::Burst),
+        2 => Just(Op::Settle),
         resize => (1usize..=4).prop_map(Op::Resize),
         1 => (mode, any::<bool>()).prop_map(|(mode, concurrent)| Op::Shutdown { mode, concurrent }),
     ]
@@ -260,23 +292,65 @@ struct Books {
     closed: bool,
 }
 
-/// Runs one case against a fresh executor; `Err` names the broken invariant.
-pub fn run_case(
-    promises: &StrategyCase,
-    build: &dyn Fn(PoolConfig) -> Box<dyn Executor>,
-    case: &Case,
-) -> Result<(), String> {
+/// Runs one case against a fresh executor, under the subject's watchdog;
+/// `Err` names the broken invariant (or the step a hang stopped at).
+pub fn run_case(subject: &PoolSubject, case: &Case) -> Result<(), String> {
+    let (subject_here, case_here) = (subject.clone(), case.clone());
+    let limit = subject.watchdog;
+    watchdog::guard(subject.name(), limit, move |crumbs| {
+        run_steps(&subject_here, &case_here, crumbs)
+    })
+    .map_err(|failure| match failure.contains(EXPECTED_PANIC) {
+        true => format!("a job's panic escaped the executor: {failure}"),
+        false => failure,
+    })
+    .and_then(|checked| checked)
+}
+
+fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result<(), String> {
     crate::quiet_expected_panics();
-    let pool: Arc<Box<dyn Executor>> = Arc::new(build(case.config()));
+    let promises = &subject.promises;
+    crumbs.at("building the executor");
+    let Some(pool) = subject.build(case.config()) else {
+        // A refused configuration is no failure; the case checks nothing.
+        return Ok(());
+    };
+    let pool: Arc<Box<dyn Executor>> = Arc::new(pool);
     let probe = Probe::new();
+    {
+        let (pool, probe) = (Arc::clone(&pool), probe.clone());
+        crumbs.detail(move || {
+            format!(
+                "{:?}; inside the jobs: {} ran, {} running",
+                pool.stats(),
+                probe.ran(),
+                probe.running()
+            )
+        });
+    }
     let mut token = CancelToken::new();
     let mut books = Books {
         max_bound: case.workers,
         ..Books::default()
     };
-    for op in &case.ops {
+    let steps = case.ops.len();
+    for (step, op) in case.ops.iter().enumerate() {
+        crumbs.at(format!("step {} of {steps}: {op:?}", step + 1));
         match op {
             Op::Submit(kind) => submit(&pool, &probe, &token, *kind, case.policy, &mut books)?,
+            Op::Burst => {
+                for _ in 0..BURST {
+                    submit(
+                        &pool,
+                        &probe,
+                        &token,
+                        JobKind::Quick,
+                        case.policy,
+                        &mut books,
+                    )?;
+                }
+            }
+            Op::Settle => settle(&pool, &probe, &books, subject.watchdog)?,
             Op::Cancel => {
                 token.cancel();
                 token = CancelToken::new();
@@ -286,13 +360,52 @@ pub fn run_case(
                 (Err(ConfigError::ResizeUnsupported { .. }), false) => {}
                 (outcome, _) => return Err(format!("resize({workers}) answered {outcome:?}")),
             },
-            Op::Shutdown { mode, concurrent } => shut_down(&pool, *mode, *concurrent, &mut books)?,
+            Op::Shutdown { mode, concurrent } => {
+                shut_down(&pool, &probe, *mode, *concurrent, &mut books)?
+            }
         }
     }
     if !books.closed {
-        shut_down(&pool, Mode::Drain, false, &mut books)?;
+        crumbs.at("the final drain");
+        shut_down(&pool, &probe, Mode::Drain, false, &mut books)?;
     }
+    crumbs.at("checking the books");
     check_books(promises, &**pool, &probe, case, books)
+}
+
+/// Waits until every job the open executor accepted has run, was
+/// cancelled, or was displaced by discard-oldest: an executor must make
+/// progress without being shut down. Gives up after `limit`, which the
+/// case's watchdog reaches first; the wait ends then so that the thread
+/// of a hung case does not poll for ever.
+fn settle(
+    pool: &Arc<Box<dyn Executor>>,
+    probe: &Probe,
+    books: &Books,
+    limit: Duration,
+) -> Result<(), String> {
+    if books.closed {
+        return Ok(());
+    }
+    let admitted = books.accepted + books.ran_on_caller;
+    let give_up = Instant::now() + limit;
+    loop {
+        let stats = pool.stats();
+        let displaced = stats.discarded.saturating_sub(books.discarded_new);
+        if probe.ran() + stats.cancelled + displaced >= admitted && probe.running() == 0 {
+            return Ok(());
+        }
+        if Instant::now() > give_up {
+            return Err(format!(
+                "the open executor did not run the jobs it accepted: {admitted} accepted, \
+                 {} ran, {} cancelled, {displaced} displaced, after {limit:?}: {stats:?} \
+                 (a worker asleep with a job queued: a lost wake-up?)",
+                probe.ran(),
+                stats.cancelled
+            ));
+        }
+        thread::sleep(Duration::from_micros(200));
+    }
 }
 
 fn job(probe: &Probe, kind: JobKind, token: &CancelToken) -> Job {
@@ -355,40 +468,76 @@ fn shutdown_mode(mode: Mode) -> ShutdownMode {
 
 fn shut_down(
     pool: &Arc<Box<dyn Executor>>,
+    probe: &Probe,
     mode: Mode,
     concurrent: bool,
     books: &mut Books,
 ) -> Result<(), String> {
     let racer = concurrent.then(|| {
-        let pool = Arc::clone(pool);
-        thread::spawn(move || pool.shutdown(ShutdownMode::Abort))
+        let (pool, probe) = (Arc::clone(pool), probe.clone());
+        thread::spawn(move || {
+            let report = pool.shutdown(ShutdownMode::Abort);
+            // Checked at once, before the other call can finish the job.
+            let joined = workers_joined(&**pool, &probe, &report, "a second, concurrent abort");
+            (report, joined)
+        })
     });
-    let mut reports: Vec<ShutdownReport> = vec![pool.shutdown(shutdown_mode(mode))];
+    let first = pool.shutdown(shutdown_mode(mode));
+    if mode != Mode::DrainWithDeadline || first.still_running == 0 {
+        workers_joined(&**pool, probe, &first, &format!("{mode:?}"))?;
+    }
+    let mut reports: Vec<ShutdownReport> = vec![first];
     if let Some(racer) = racer {
-        reports.push(
-            racer
-                .join()
-                .map_err(|_| "a concurrent shutdown panicked".to_owned())?,
-        );
+        let (report, joined) = racer.join().map_err(|payload| {
+            format!(
+                "a concurrent shutdown panicked: {}",
+                watchdog::panic_message(payload.as_ref())
+            )
+        })?;
+        joined?;
+        reports.push(report);
     }
     if mode == Mode::DrainWithDeadline && reports[0].still_running > 0 {
         // Past the deadline some jobs ran on; a plain drain joins them.
-        reports.push(pool.shutdown(ShutdownMode::DRAIN));
-    }
-    let last = reports.last().expect("at least one report");
-    if last.still_running != 0 {
-        return Err(format!(
-            "shutdown returned with {} jobs still running",
-            last.still_running
-        ));
-    }
-    if pool.stats().running != 0 {
-        return Err("a job was running after shutdown returned: a worker was not joined".into());
+        let last = pool.shutdown(ShutdownMode::DRAIN);
+        workers_joined(&**pool, probe, &last, "the drain after a deadline")?;
+        reports.push(last);
     }
     for report in reports {
         books.handed_back.extend(report.handed_back);
     }
     books.closed = true;
+    Ok(())
+}
+
+/// What must hold the moment a shutdown call returns with no job reported
+/// still running: nothing runs, inside the jobs or in the pool's books.
+fn workers_joined(
+    pool: &dyn Executor,
+    probe: &Probe,
+    report: &ShutdownReport,
+    which: &str,
+) -> Result<(), String> {
+    if report.still_running != 0 {
+        return Err(format!(
+            "shutdown ({which}) returned with {} jobs still running and no deadline",
+            report.still_running
+        ));
+    }
+    let (in_jobs, in_books) = (probe.running(), pool.stats().running);
+    if in_jobs > 0 {
+        return Err(format!(
+            "shutdown ({which}) returned while {in_jobs} job(s) still ran: it did not wait \
+             for the workers to be joined"
+        ));
+    }
+    if in_books > 0 {
+        return Err(format!(
+            "after shutdown ({which}) the executor counts {in_books} job(s) as running, yet none \
+             is: a job that panicked killed its worker before it was counted out (run every \
+             job under catch_unwind, as JobContext::execute does)"
+        ));
+    }
     Ok(())
 }
 
@@ -447,48 +596,86 @@ fn check_books(
     Ok(())
 }
 
-/// Runs the machine against `build`; on failure returns the message with
-/// the shrunk case. Prints the cases run on a line the gate collects.
-pub fn explore(
-    promises: &StrategyCase,
-    build: &dyn Fn(PoolConfig) -> Box<dyn Executor>,
-) -> Result<u32, String> {
+/// Runs the machine against `subject` with `PROPTEST_CASES` cases (256
+/// by default); on failure returns the message with the shrunk case.
+/// Prints the cases run on a line the gate collects.
+pub fn explore(subject: &PoolSubject) -> Result<u32, String> {
+    explore_with(subject, crate::support::proptest_cases(), u32::MAX)
+}
+
+/// [`explore`] with `cases` cases and at most `shrink_steps` shrinking
+/// steps (a mutant gate that needs only the first failure takes few).
+pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Result<u32, String> {
     let config = Config {
-        cases: crate::support::proptest_cases(),
+        cases,
+        max_shrink_iters: shrink_steps,
         failure_persistence: None,
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
-    let outcome = runner.run(&any_case(promises), |case| {
-        run_case(promises, build, &case).map_err(TestCaseError::fail)
+    // Once a case has failed, every run is a shrinking candidate: tried
+    // several times, so that a race that shows now and then still shrinks.
+    let failed_once = Cell::new(false);
+    let outcome = runner.run(&any_case(&subject.promises), |case| {
+        let tries = if failed_once.get() { SHRINK_TRIES } else { 1 };
+        for _ in 0..tries {
+            if let Err(why) = run_case(subject, &case) {
+                failed_once.set(true);
+                return Err(TestCaseError::fail(why));
+            }
+        }
+        Ok(())
     });
+    let name = subject.name();
     match outcome {
         Ok(()) => {
-            println!("contend-gate: proptest {}: {} cases", promises.name, runner.config().cases);
+            println!(
+                "contend-gate: proptest {name}: {} cases",
+                runner.config().cases
+            );
             Ok(runner.config().cases)
         }
-        Err(TestError::Fail(why, case)) => Err(format!(
-            "{}: invariant broken: {why}\nminimal case; replay it with:\n    contend_tests::pool_machine::replay_builtin({:?}, &{case:?});",
-            promises.name, promises.name
-        )),
-        Err(TestError::Abort(why)) => Err(format!("{}: proptest aborted: {why}", promises.name)),
+        Err(TestError::Fail(why, case)) => {
+            let replay = if crate::strategies::is_builtin(name) {
+                format!("contend_tests::pool_machine::replay_builtin({name:?}, &{case:?});")
+            } else {
+                format!("contend_tests::pool_machine::replay(&your_subject, &{case:?});")
+            };
+            Err(format!(
+                "{name}: invariant broken: {why}\nminimal case ({} ops); replay it with:\n    {replay}",
+                case.ops.len()
+            ))
+        }
+        Err(TestError::Abort(why)) => Err(format!("{name}: proptest aborted: {why}")),
     }
 }
 
 /// Checks an executor of yours with the whole machine: one call in a test.
 /// Panics with the broken invariant and a shrunk, replayable case.
-pub fn check_executor(
-    promises: &StrategyCase,
-    build: impl Fn(PoolConfig) -> Box<dyn Executor>,
-) -> u32 {
-    explore(promises, &build).unwrap_or_else(|failure| panic!("{failure}"))
+pub fn check(subject: &PoolSubject) -> u32 {
+    explore(subject).unwrap_or_else(|failure| panic!("{failure}"))
 }
 
-/// Replays one case against the built-in strategy `name`; paste the line a
-/// failure prints into a test to keep it as a regression test.
-pub fn replay_builtin(name: &str, case: &Case) {
-    let promises = StrategyCase::named(name);
-    if let Err(why) = run_case(&promises, &|config| promises.build(config), case) {
-        panic!("{name}: invariant broken: {why}\ncase: {case:?}");
+/// [`check`] for an executor built the same way for every configuration.
+pub fn check_executor(
+    promises: &StrategyCase,
+    build: impl Fn(PoolConfig) -> Box<dyn Executor> + Send + Sync + 'static,
+) -> u32 {
+    check(&PoolSubject::new(*promises, build))
+}
+
+/// Replays one case against `subject`; paste the line a failure prints
+/// into a test, with your subject, to keep it as a regression test.
+pub fn replay(subject: &PoolSubject, case: &Case) {
+    if let Err(why) = run_case(subject, case) {
+        panic!(
+            "{}: invariant broken: {why}\ncase: {case:?}",
+            subject.name()
+        );
     }
+}
+
+/// Replays one case against the built-in strategy `name`.
+pub fn replay_builtin(name: &str, case: &Case) {
+    replay(&PoolSubject::builtin(name), case);
 }

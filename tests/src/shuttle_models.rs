@@ -204,6 +204,10 @@ pub fn explore_suite(family: &str, test: &str, suite: Vec<NamedModel>) {
     let (models, mut total, mut failed) = (suite.len(), 0, Vec::new());
     for named in suite {
         match check(named.model, schedules) {
+            Outcome::Held(_) if crate::loom_models::was_refused(&named.name) => println!(
+                "contend-gate: shuttle {}: skipped: the executor refused the model's configuration",
+                named.name
+            ),
             Outcome::Held(ran) => {
                 total += ran;
                 println!("contend-gate: shuttle {}: {ran} schedules", named.name);

@@ -89,3 +89,8 @@ pub fn all_strategies() -> Vec<StrategyCase> {
     all.extend(tokio_strategies());
     all
 }
+
+/// Whether `name` is a built-in strategy's.
+pub fn is_builtin(name: &str) -> bool {
+    all_strategies().iter().any(|case| case.name == name)
+}

@@ -33,6 +33,10 @@ impl Breadcrumbs {
         *self.detail.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(detail));
     }
 
+    fn last(&self) -> String {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     fn report(&self) -> String {
         let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let detail = self.detail.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -79,7 +83,13 @@ pub fn guard<R: Send + 'static>(
         .name(format!("contend check: {what}"))
         .spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&trail)));
-            let _ = done.send(result.map_err(|payload| panic_message(payload.as_ref())));
+            let _ = done.send(result.map_err(|payload| {
+                let message = panic_message(payload.as_ref());
+                match trail.last() {
+                    last if last.is_empty() => message,
+                    last => format!("{message} (a panic at: {last})"),
+                }
+            }));
         })
         .map_err(|error| format!("{what}: cannot start the check's thread: {error}"))?;
     match outcome.recv_timeout(limit) {
@@ -136,11 +146,15 @@ mod tests {
             hung.contains("step 2: waiting for ever; stats: 1 running"),
             "{hung}"
         );
-        let panicked = guard("a panic", Duration::from_secs(30), |_| -> () {
+        let panicked = guard("a panic", Duration::from_secs(30), |crumbs| -> () {
+            crumbs.at("step 1: submit");
             panic!("the invariant, in words")
         })
         .unwrap_err();
-        assert_eq!(panicked, "the invariant, in words");
+        assert_eq!(
+            panicked,
+            "the invariant, in words (a panic at: step 1: submit)"
+        );
         assert_eq!(guard("fine", Duration::from_secs(30), |_| 7), Ok(7));
     }
 

@@ -1,24 +1,83 @@
 //! The loom suite against every mutant: each mutant the loom suite is
 //! expected to catch must fail at least one model, looked for first among
 //! the models of its own strategy family.
+//!
+//! Each mutant is looked for in a child process (this test binary, run
+//! again with `CONTEND_LOOM_MUTANT` naming it): a model loom finds
+//! deadlocked can take its process down (the pool's threads abort as
+//! loom's panic unwinds them), and then the model the child was exploring
+//! is the one that caught the mutant.
 #![cfg(all(loom, feature = "mutants"))]
 
+use std::process::Command;
+
+use contend_strategies::mutants::{self, Mutant};
 use contend_tests::loom_models::{all_suites_from, failure, Family};
 use contend_tests::mutant_gate::{catch_every_mutant, is_async, Suite};
 
+/// Set in a child process to the mutant it looks for.
+const CHILD: &str = "CONTEND_LOOM_MUTANT";
+/// The child's line before each model it explores.
+const TRYING: &str = "contend-loom-trying: ";
+/// The child's line when a model failed.
+const FOUND: &str = "contend-loom-found: ";
+
 #[test]
 fn the_loom_suite_catches_every_mutant_it_should() {
+    if let Ok(name) = std::env::var(CHILD) {
+        look_for(&name);
+        return;
+    }
     catch_every_mutant(Suite::Loom, |mutant| {
         // Tokio does not build under loom: nothing here can see them, and
         // looking would walk every model for nothing.
         if is_async(mutant) {
             return None;
         }
-        all_suites_from(Family::home_of(mutant))
-            .into_iter()
-            .find_map(|model| {
-                let name = model.name.clone();
-                failure(model).map(|said| format!("{name}: {said}"))
-            })
+        look_in_child(mutant)
     });
+}
+
+/// In the child: explores the models with `name` on until one fails.
+fn look_for(name: &str) {
+    let mutant = Mutant::ALL
+        .into_iter()
+        .find(|mutant| mutant.name() == name)
+        .unwrap_or_else(|| panic!("no mutant called {name}"));
+    let _on = mutants::activate(mutant);
+    for model in all_suites_from(Family::home_of(mutant)) {
+        println!("{TRYING}{}", model.name);
+        let model_name = model.name.clone();
+        if let Some(said) = failure(model) {
+            println!("{FOUND}{model_name}: {said}");
+            return;
+        }
+    }
+}
+
+/// Runs the child for `mutant`: which model caught it, if any.
+fn look_in_child(mutant: Mutant) -> Option<String> {
+    let exe = std::env::current_exe().expect("the test binary");
+    let output = Command::new(exe)
+        .args(["--nocapture", "--test-threads=1", "--exact"])
+        .arg("the_loom_suite_catches_every_mutant_it_should")
+        .env(CHILD, mutant.name())
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if let Some(found) = stdout.lines().find_map(|line| line.strip_prefix(FOUND)) {
+        return Some(found.to_owned());
+    }
+    let last_tried = stdout.lines().filter_map(|line| line.strip_prefix(TRYING)).last();
+    match (output.status.success(), last_tried) {
+        (true, _) => None,
+        (false, Some(model)) => Some(format!(
+            "{model}: the exploration aborted its process ({}): a deadlock",
+            output.status
+        )),
+        (false, None) => panic!(
+            "the child looking for {mutant} failed before any model:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
 }

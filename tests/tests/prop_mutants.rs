@@ -6,11 +6,14 @@
 
 use std::sync::mpsc;
 use std::thread;
+use std::time::Duration;
 
 use contend_strategies::cache::{MutexCache, RwLockCache, SnapshotCache};
 use contend_strategies::fanin::{Closer, DropClose};
 use contend_tests::mutant_gate::{catch_every_mutant, Suite};
-use contend_tests::{all_strategies, cache_machine, fanin_machine, pool_machine, PATIENCE};
+use contend_tests::{
+    all_strategies, cache_machine, fanin_machine, pool_machine, PoolSubject, PATIENCE,
+};
 
 /// Runs one machine on its own thread; `Some(why)` when it failed or hung.
 fn failure(
@@ -36,7 +39,12 @@ fn machines() -> Vec<Machine> {
     for promises in all_strategies() {
         all.push((
             promises.name.to_owned(),
-            Box::new(move || pool_machine::explore(&promises, &|config| promises.build(config))),
+            Box::new(move || {
+                // The first failure is all the gate needs: no shrinking,
+                // and a hang is conclusive after a few seconds.
+                let subject = PoolSubject::builtin(promises.name).watchdog(Duration::from_secs(5));
+                pool_machine::explore_with(&subject, contend_tests::support::proptest_cases(), 0)
+            }),
         ));
     }
     all.push((

@@ -6,13 +6,13 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use contend_tests::pool_machine::{self, Case, JobKind, Mode, Op, Policy};
-use contend_tests::{all_strategies, StrategyCase};
+use contend_tests::{all_strategies, PoolSubject, StrategyCase};
 
 #[test]
 fn every_strategy_survives_random_operation_sequences() {
     let mut cases = 0;
     for promises in all_strategies() {
-        cases += pool_machine::check_executor(&promises, |config| promises.build(config));
+        cases += pool_machine::check(&PoolSubject::builtin(promises.name));
     }
     println!("contend-gate: proptest pool suite: {cases} cases");
 }

@@ -47,9 +47,10 @@ pub(super) fn race<C: Variant>(
     let start = Barrier::new(race.readers + 1);
     let done = AtomicBool::new(false);
     thread::scope(|scope| {
+        let mut readers = Vec::new();
         for reader in 0..race.readers {
             let (start, done, keys, read) = (&start, &done, &keys, &read);
-            scope.spawn(move || {
+            readers.push(scope.spawn(move || {
                 let mut seen = vec![0; keys.len()];
                 let mut rng = Rng::new(reader as u64);
                 start.wait();
@@ -57,7 +58,7 @@ pub(super) fn race<C: Variant>(
                     read(cache, keys, &mut seen, &mut rng);
                 }
                 read(cache, keys, &mut seen, &mut rng);
-            });
+            }));
         }
         start.wait();
         for version in 1..=race.versions {
@@ -69,6 +70,11 @@ pub(super) fn race<C: Variant>(
             cache.refresh(versioned(version), mode);
         }
         done.store(true, Ordering::SeqCst);
+        // Joined here, so that a reader's broken invariant is the failure's
+        // message rather than "a scoped thread panicked".
+        for (index, reader) in readers.into_iter().enumerate() {
+            crate::watchdog::joined(&format!("reader {index}"), reader.join());
+        }
     });
     let last = vec![Some(race.versions); keys.len()];
     assert_eq!(

@@ -60,7 +60,7 @@ pub fn stress_disjoint_writers_lose_no_update<C: Variant>(make: fn() -> C, round
                 }
                 let mut models: Vec<_> = handles
                     .into_iter()
-                    .map(|handle| handle.join().expect("writer thread"))
+                    .map(|handle| crate::watchdog::joined("writer thread", handle.join()))
                     .collect();
                 models.push(refreshed);
                 models

@@ -115,7 +115,7 @@ pub fn the_stream_does_not_end_while_a_producer_is_active<F: Variant>(variant: F
                     })
                     .collect();
                 for producer in free {
-                    producer.join().expect("producer thread");
+                    crate::watchdog::joined("producer thread", producer.join());
                 }
                 // Not needed for the assertion; gives a closer that closes
                 // too early (it runs on its own thread) the time to do so.

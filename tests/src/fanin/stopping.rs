@@ -41,7 +41,7 @@ pub fn cancel_unblocks_a_producer_stuck_on_a_full_channel<F: Variant>(variant: F
             blocking.recv().expect("producer about to block");
             thread::sleep(SETTLE);
             channel.canceller.cancel();
-            let (blocked, after) = stuck.join().expect("producer thread");
+            let (blocked, after) = crate::watchdog::joined("producer thread", stuck.join());
             assert_eq!(blocked, Err(SendError::Cancelled((0, slots))), "{context}");
             assert_eq!(
                 after,
@@ -73,7 +73,7 @@ pub fn cancel_ends_a_waiting_consumer<F: Variant>(variant: F) {
             });
             thread::sleep(SETTLE);
             channel.canceller.cancel();
-            let (first, mut consumer) = waiting.join().expect("consumer thread");
+            let (first, mut consumer) = crate::watchdog::joined("consumer thread", waiting.join());
             assert_eq!(
                 first, None,
                 "{context}: cancelled, yet the consumer got an item"
@@ -114,7 +114,8 @@ pub fn dropping_the_consumer_unblocks_producers<F: Variant>(variant: F) {
             assert_prefix_in_order(&context, &received, PRODUCERS);
             drop(consumer);
             for (id, producer) in producers.into_iter().enumerate() {
-                let (error, attempted) = producer.join().expect("producer thread");
+                let (error, attempted) =
+                    crate::watchdog::joined("producer thread", producer.join());
                 assert!(
                     !error.is_cancelled(),
                     "{context}: {error}, not disconnected"
@@ -163,7 +164,7 @@ pub fn dropping_the_canceller_does_not_cancel<F: Variant>(variant: F) {
             });
             let mut consumer = channel.consumer;
             let received: Vec<Item> = std::iter::from_fn(|| consumer.recv()).collect();
-            let sent = sender.join().expect("producer thread");
+            let sent = crate::watchdog::joined("producer thread", sender.join());
             assert_eq!(
                 sent, [true; 3],
                 "{context}: a send failed after the canceller was dropped"

@@ -99,7 +99,8 @@ pub fn stress_cancellation<F: Variant>(variant: F, rounds: usize) {
                 // The consumer stays alive until every producer has stopped,
                 // so that the only way to fail is the cancellation.
                 for (id, sender) in senders.into_iter().enumerate() {
-                    let (error, attempted) = sender.join().expect("producer thread");
+                    let (error, attempted) =
+                        crate::watchdog::joined("producer thread", sender.join());
                     assert_eq!(
                         error,
                         SendError::Cancelled((id, attempted)),
@@ -148,7 +149,8 @@ pub fn stress_consumer_drop<F: Variant>(variant: F, rounds: usize) {
                 assert_prefix_in_order(context, &received, producers);
                 drop(consumer);
                 for (id, sender) in senders.into_iter().enumerate() {
-                    let (error, attempted) = sender.join().expect("producer thread");
+                    let (error, attempted) =
+                        crate::watchdog::joined("producer thread", sender.join());
                     assert_eq!(
                         error,
                         SendError::Disconnected((id, attempted)),

@@ -28,7 +28,7 @@ pub fn refresh_races_reads<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Mod
             assert!(version >= last, "went back from {last} to {version}");
             last = version;
         }
-        writer.join().unwrap();
+        crate::watchdog::joined("writer thread", writer.join());
         assert_eq!(cache.get_many(&[0, 1]), [Some(2), Some(2)]);
     })
 }
@@ -42,7 +42,7 @@ pub fn writers_race<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Model {
             thread::spawn(move || cache.insert(1, 10))
         };
         cache.insert(2, 20);
-        assert_eq!(other.join().unwrap(), None);
+        assert_eq!(crate::watchdog::joined("other thread", other.join()), None);
         assert_eq!(
             cache.get_many(&[1, 2]),
             [Some(10), Some(20)],

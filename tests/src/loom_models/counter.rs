@@ -18,7 +18,7 @@ pub fn two_threads_lose_no_increment<C: Counter + 'static>(make: fn() -> C) -> M
         };
         counter.increment();
         counter.add(2);
-        other.join().unwrap();
+        crate::watchdog::joined("other thread", other.join());
         assert_eq!(counter.get(), 6, "an addition was lost");
     })
 }

@@ -14,7 +14,7 @@ use contend_strategies::pool::{
 };
 use contend_strategies::sync::{thread, Arc};
 
-use super::pool::{assert_settled, Build, Tally};
+use super::pool::{assert_joined, assert_settled, of, Build, Plain, Tally};
 use super::{Model, NamedModel};
 
 /// Submitter threads of the crowded model.
@@ -57,20 +57,27 @@ pub fn crowded(build: Build, bound: usize) -> Model {
         let shutdowns: Vec<_> = [ShutdownMode::DRAIN, ShutdownMode::Abort]
             .into_iter()
             .map(|mode| {
-                let pool = Arc::clone(&pool);
+                let (pool, tally) = (Arc::clone(&pool), tally.clone());
                 thread::spawn(move || {
                     let report = pool.shutdown(mode);
                     assert_eq!(
                         report.still_running, 0,
                         "a shutdown returned before its workers"
                     );
+                    assert_joined(&**pool, &tally, &format!("the concurrent {mode:?}"));
                     report.handed_back.len()
                 })
             })
             .collect();
-        let refused: usize = submitters.into_iter().map(|t| t.join().unwrap()).sum();
-        canceller.join().unwrap();
-        let handed_back: usize = shutdowns.into_iter().map(|t| t.join().unwrap()).sum();
+        let refused: usize = submitters
+            .into_iter()
+            .map(|t| crate::watchdog::joined("a model thread", t.join()))
+            .sum();
+        crate::watchdog::joined("canceller thread", canceller.join());
+        let handed_back: usize = shutdowns
+            .into_iter()
+            .map(|t| crate::watchdog::joined("a model thread", t.join()))
+            .sum();
         let stats = pool.stats();
         let settled = tally.runs() + stats.panicked + stats.cancelled + handed_back + refused;
         assert_eq!(
@@ -114,9 +121,9 @@ pub fn elastic_resized_under_load() -> Model {
             })
         };
         for submitter in submitters {
-            submitter.join().unwrap();
+            crate::watchdog::joined("submitter thread", submitter.join());
         }
-        resizer.join().unwrap();
+        crate::watchdog::joined("resizer thread", resizer.join());
         pool.shutdown(ShutdownMode::DRAIN);
         assert_eq!(tally.runs(), 12, "an accepted job did not run");
         assert_eq!(
@@ -161,7 +168,7 @@ fn elastic_four() -> Box<dyn Executor> {
 /// The crowded models of every thread strategy (`serial` runs each job on
 /// its own submitter, so it has no crowd to race), and elastic's resize.
 pub fn suite() -> Vec<NamedModel> {
-    let strategies: [(&str, Build, usize); 5] = [
+    let strategies: [(&str, Plain, usize); 5] = [
         ("fixed", fixed, 4),
         ("dispatcher", dispatcher, 4),
         ("semaphore", semaphore, 2),
@@ -173,7 +180,7 @@ pub fn suite() -> Vec<NamedModel> {
         .map(|(name, build, bound)| {
             NamedModel::new(
                 format!("{name}: 3 submitters, 21 jobs, 2 shutdowns, cancels and panics"),
-                crowded(build, bound),
+                crowded(of(build), bound),
             )
         })
         .collect();

@@ -32,7 +32,7 @@ pub fn close_races_the_last_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
         );
         assert_eq!(consumer.recv(), None);
         for handle in handles {
-            handle.join().unwrap();
+            crate::watchdog::joined("handle thread", handle.join());
         }
     })
 }
@@ -47,8 +47,8 @@ pub fn rendezvous_races_cancel<F: FanIn<u32> + Copy + Send + Sync + 'static>(var
         let sender = thread::spawn(move || producer.send(7));
         let receiver = thread::spawn(move || consumer.recv());
         channel.canceller.cancel();
-        let sent = sender.join().unwrap();
-        let received = receiver.join().unwrap();
+        let sent = crate::watchdog::joined("sender thread", sender.join());
+        let received = crate::watchdog::joined("receiver thread", receiver.join());
         match sent {
             Ok(()) => assert_eq!(received, Some(7), "sent, but not received"),
             Err(SendError::Cancelled(7)) => assert_eq!(received, None, "returned and received"),
@@ -67,7 +67,7 @@ pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Copy + Send + Sync + '
         let producer = channel.producers.into_iter().next().unwrap();
         let sender = thread::spawn(move || (producer.send(1), producer.send(2)));
         drop(channel.consumer);
-        let (first, second) = sender.join().unwrap();
+        let (first, second) = crate::watchdog::joined("sender thread", sender.join());
         // The first send may beat the drop; the second then blocks on the
         // full slot until the drop wakes it.
         assert!(matches!(first, Ok(()) | Err(SendError::Disconnected(1))));
@@ -85,7 +85,7 @@ pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Copy + Send + Sync + 'static>
         let producer = channel.producers.into_iter().next().unwrap();
         let sender = thread::spawn(move || (producer.send(1), producer.send(2)));
         channel.canceller.cancel();
-        let (first, second) = sender.join().unwrap();
+        let (first, second) = crate::watchdog::joined("sender thread", sender.join());
         // The first send may beat the cancel (and fill the one slot); the
         // second finds the slot full, or the channel cancelled.
         assert!(matches!(first, Ok(()) | Err(SendError::Cancelled(1))));

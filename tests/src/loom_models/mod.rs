@@ -17,8 +17,33 @@ pub mod counter;
 pub mod crowded;
 pub mod fanin;
 pub mod pool;
-#[cfg(not(loom))]
+#[cfg(all(not(loom), feature = "builtins"))]
 pub mod tokio;
+
+/// Models whose executor refused the configuration they asked for, by
+/// name. Kept in `std` (not the checker's view): a refusal is a fact
+/// about the subject, the same in every execution.
+static REFUSED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes that the model `name` found its configuration refused.
+pub fn note_refused(name: &str) {
+    let mut refused = REFUSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !refused.iter().any(|seen| seen == name) {
+        refused.push(name.to_owned());
+    }
+}
+
+/// Whether the model `name` found its configuration refused: the
+/// checkers then report it as skipped, never as held.
+pub fn was_refused(name: &str) -> bool {
+    REFUSED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .any(|seen| seen == name)
+}
 
 /// A model, ready for [`explore`].
 pub type Model = Box<dyn Fn() + Send + Sync + 'static>;
@@ -81,6 +106,12 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
         std::panic::resume_unwind(failure);
     }
     let explored = explored.load(Ordering::Relaxed);
+    if was_refused(name) {
+        println!(
+            "contend-gate: loom {name}: skipped: the executor refused the model's configuration"
+        );
+        return 0;
+    }
     println!("contend-gate: loom {name}: {explored} interleavings");
     explored
 }
@@ -164,8 +195,10 @@ fn explore_in_child(name: &str) -> Result<usize, String> {
         .lines()
         .filter_map(|line| line.split(&format!("contend-gate: loom {name}: ")).nth(1))
         .find_map(|rest| rest.strip_suffix(" interleavings")?.parse().ok());
+    let skipped = stdout.contains(&format!("contend-gate: loom {name}: skipped"));
     match (output.status.success(), explored) {
         (true, Some(explored)) => Ok(explored),
+        (true, None) if skipped => Ok(0),
         (true, None) => Err("the child explored nothing (no model of that name)".to_owned()),
         (false, _) => {
             eprint!("{stderr}");
@@ -241,7 +274,9 @@ impl Family {
             | Mutant::FragileWorker
             | Mutant::RacyCounter
             | Mutant::StrandingExpiry
-            | Mutant::IgnoredWaitMark => Family::Pool,
+            | Mutant::IgnoredWaitMark
+            | Mutant::LostWakeUp
+            | Mutant::SecondShutdownEarly => Family::Pool,
             Mutant::EagerCloser => Family::FanIn,
             Mutant::UnlockedMapWrite => Family::Cache,
             Mutant::EarlyTaskPermit | Mutant::LossyChannelClose | Mutant::LossyAsyncSend => {
@@ -257,9 +292,9 @@ impl Family {
             Family::FanIn => fanin::suite(),
             Family::Cache => cache::suite(),
             Family::Counter => counter::suite(),
-            #[cfg(not(loom))]
+            #[cfg(all(not(loom), feature = "builtins"))]
             Family::Tokio => tokio::suite(),
-            #[cfg(loom)]
+            #[cfg(any(loom, not(feature = "builtins")))]
             Family::Tokio => Vec::new(),
         }
     }

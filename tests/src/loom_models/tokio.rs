@@ -9,7 +9,7 @@ use contend_strategies::pool::{
     Executor, PoolConfig, TokioMultiplex, TokioRaw, TokioSemaphore, TokioWorkers,
 };
 
-use super::pool::{blocked_submitter_resumes, executor_suite, permit_hand_off, Build};
+use super::pool::{blocked_submitter_resumes, executor_suite, of, permit_hand_off, Plain};
 use super::{fanin, NamedModel};
 
 /// One permit or worker, a queue of two, a runtime of two threads.
@@ -41,7 +41,7 @@ fn tokio_raw() -> Box<dyn Executor> {
 /// bounded ones, a blocked submitter on the queued ones, and the fan-in
 /// models that apply to `tokio-mpsc` (it has no rendezvous).
 pub fn suite() -> Vec<NamedModel> {
-    let strategies: [(&str, Build); 5] = [
+    let strategies: [(&str, Plain); 5] = [
         ("tokio-spawn", tokio_spawn),
         ("tokio-semaphore", tokio_semaphore),
         ("tokio-workers", tokio_workers),
@@ -50,9 +50,9 @@ pub fn suite() -> Vec<NamedModel> {
     ];
     let mut suite: Vec<NamedModel> = strategies
         .into_iter()
-        .flat_map(|(name, build)| executor_suite(name, build))
+        .flat_map(|(name, build)| executor_suite(name, of(build)))
         .collect();
-    let bounded: [(&str, Build); 4] = [
+    let bounded: [(&str, Plain); 4] = [
         ("tokio-semaphore", tokio_semaphore),
         ("tokio-workers", tokio_workers),
         ("tokio-multiplex", tokio_multiplex),
@@ -61,16 +61,16 @@ pub fn suite() -> Vec<NamedModel> {
     for (name, build) in bounded {
         suite.push(NamedModel::new(
             format!("{name}: permit hand-off"),
-            permit_hand_off(build),
+            permit_hand_off(of(build)),
         ));
     }
     for (name, build) in [
-        ("tokio-workers", tokio_workers as Build),
+        ("tokio-workers", tokio_workers as Plain),
         ("tokio-multiplex", tokio_multiplex),
     ] {
         suite.push(NamedModel::new(
             format!("{name}: blocked submitter resumes"),
-            blocked_submitter_resumes(build),
+            blocked_submitter_resumes(of(build), 1),
         ));
     }
     suite.extend(fanin::variant_suite("tokio-mpsc", TokioMpsc));
