@@ -34,6 +34,8 @@ pub mod loom_models;
 pub mod mutant_gate;
 #[cfg(not(loom))]
 pub mod pool_machine;
+#[cfg(not(loom))]
+pub mod pool_suites;
 pub mod probe;
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub mod shuttle_models;

@@ -1,6 +1,7 @@
-//! Helpers for the pool tests: gates that hold jobs, run counters,
-//! bounded waits, and pools put into a known state. Each test file uses
-//! some of them (hence `dead_code` allowed).
+//! Helpers for the pool tests: running a library suite on every built-in
+//! strategy, and, for the tokio-specific tests, gates that hold jobs, run
+//! counters, bounded waits, and pools put into a known state. Each test
+//! file uses some of them (hence `dead_code` allowed).
 //!
 //! States are forced, not waited for: a job that has started and waits at
 //! a closed [`Gate`] holds its worker (or the runtime's only thread), so
@@ -10,12 +11,37 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Once};
+use std::sync::{Arc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use contend_strategies::pool::{self, Executor, Job, OverloadPolicy, PoolConfig, ShutdownMode};
 use contend_strategies::pool::{TokioMultiplex, TokioWorkers};
+use contend_tests::pool_suites::Suite;
+use contend_tests::{all_strategies, PoolSubject};
+
+/// Runs `suite` on every built-in strategy (one line per check and
+/// strategy), then panics naming every failed check of every strategy.
+pub fn check_every_builtin(suite: &Suite) {
+    let failed: Vec<String> = all_strategies()
+        .into_iter()
+        .flat_map(|case| {
+            let report = suite.report(&PoolSubject::builtin(case.name));
+            report
+                .failed()
+                .into_iter()
+                .map(|check| format!("  {}: {}", report.subject, check.outcome))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{}: {} checks failed on the built-ins:\n{}",
+        suite.name,
+        failed.len(),
+        failed.join("\n")
+    );
+}
 
 /// The message of every panic the tests cause on purpose.
 pub const DELIBERATE: &str = "deliberate test panic";
@@ -53,42 +79,9 @@ pub fn assert_settled(name: &str, pool: &dyn Executor) {
 
 /// Jobs wait here until the test opens it: `wait` from async jobs (no
 /// runtime thread held), `wait_blocking` from closures (the thread held).
-#[derive(Clone)]
-pub struct Gate(Arc<GateState>);
-
-struct GateState {
-    open: Mutex<bool>,
-    opened: Condvar,
-    tasks: tokio::sync::Semaphore,
-}
-
-impl Gate {
-    pub fn new() -> Self {
-        Gate(Arc::new(GateState {
-            open: Mutex::new(false),
-            opened: Condvar::new(),
-            tasks: tokio::sync::Semaphore::new(0),
-        }))
-    }
-
-    pub fn open(&self) {
-        *self.0.open.lock().unwrap() = true;
-        self.0.opened.notify_all();
-        // A closed semaphore fails every acquire at once: the gate is open.
-        self.0.tasks.close();
-    }
-
-    pub async fn wait(&self) {
-        let _ = self.0.tasks.acquire().await;
-    }
-
-    pub fn wait_blocking(&self) {
-        let mut open = self.0.open.lock().unwrap();
-        while !*open {
-            open = self.0.opened.wait(open).unwrap();
-        }
-    }
-}
+/// The library's gate, which the pool suites hold every executor's jobs
+/// with.
+pub use contend_tests::pool_suites::fixtures::AsyncGate as Gate;
 
 /// How many times each of `n` jobs ran.
 pub struct Runs(Arc<Vec<AtomicUsize>>);
