@@ -10,13 +10,21 @@
 //! - [`results`]: the results model, `results.json`'s schema.
 //! - [`report`]: JSON, `.hgrm`, Markdown and HTML, written from results.
 //! - [`compare`]: a run against a baseline, beyond the noise.
+//! - [`catalog`]: every pool strategy by name: the built-ins, the
+//!   [`adapters`] (rayon, threadpool, tokio's blocking pool) and a user's
+//!   extras.
+//! - [`cli`]: the command line, and [`cli::main_with`] for a user's own
+//!   binary that load-tests their executor with the same scenario files.
 //!
 //! The harness sees strategies only through the
 //! [`Executor`](contend_strategies::pool::Executor) trait and the
-//! registry, so a user's own executor is measured the same way.
+//! [`catalog`], so a user's own executor is measured the same way.
 
 #![deny(missing_docs)]
 
+pub mod adapters;
+pub mod catalog;
+pub mod cli;
 pub mod compare;
 pub mod error;
 pub mod list;

@@ -1,25 +1,45 @@
 //! `contend list`: every strategy (pool, cache, fan-in) and every scenario
-//! of the default suite, one line each.
+//! of the default suite, one line each. Pool strategies come from the
+//! [`Catalog`], so adapters and a user's extras are listed with the
+//! built-ins, each tagged with where it comes from; the unbounded ones say
+//! so, because a scenario may not give them an overload policy.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use contend_strategies::pool::{OverloadPolicy, STRATEGIES};
+use contend_strategies::pool::OverloadPolicy;
+
+use crate::catalog::{Bounds, Catalog, Origin};
 
 use crate::scenario::Scenario;
 
-/// The text `contend list` prints: one line per strategy with its summary,
-/// the overload policies a scenario may name, then one line per scenario
-/// file in `scenarios` (a file that does not load shows its error).
-pub fn render(scenarios: &[PathBuf]) -> String {
-    let width = STRATEGIES
+/// The text `contend list` prints: one line per pool strategy of
+/// `catalog` with its summary, the overload policies a scenario may name,
+/// the cache and fan-in variants, then one line per scenario file in
+/// `scenarios` (a file that does not load shows its error).
+pub fn render(catalog: &Catalog, scenarios: &[PathBuf]) -> String {
+    let width = catalog
+        .entries()
         .iter()
-        .map(|info| info.name.len())
+        .map(|entry| entry.name.len())
         .max()
         .unwrap_or(0);
     let mut text = String::from("strategies:\n");
-    for info in STRATEGIES {
-        let _ = writeln!(text, "  {:width$}  {}", info.name, info.summary);
+    for entry in catalog.entries() {
+        let mut tags = Vec::new();
+        match entry.origin {
+            Origin::BuiltIn => {}
+            Origin::Adapter => tags.push("adapter"),
+            Origin::Extra => tags.push("extra"),
+        }
+        if entry.bounds == Bounds::Unbounded {
+            tags.push("unbounded: no overload policy");
+        }
+        let tags = match tags.is_empty() {
+            true => String::new(),
+            false => format!(" [{}]", tags.join(", ")),
+        };
+        let _ = writeln!(text, "  {:width$}  {}{tags}", entry.name, entry.summary);
     }
     let _ = writeln!(
         text,

@@ -251,6 +251,16 @@ impl Collector {
         });
     }
 
+    /// Drains the calling thread's buffer into whichever collector it
+    /// records for. For the threads of a library pool that outlive its
+    /// shutdown (`threadpool` never joins them, rayon's exit late): the
+    /// adapter runs this on each of them, so that [`finish`](Self::finish)
+    /// does not miss what they recorded.
+    pub fn flush_this_thread() {
+        // Already destroyed: its destructor drained it.
+        let _ = LOCAL.try_with(|local| local.borrow_mut().drain());
+    }
+
     /// Drains the calling thread's buffer and merges every shard. Call it
     /// once every other recording thread has exited (joined).
     pub fn finish(&self) -> Histograms {

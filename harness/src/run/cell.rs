@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use contend_strategies::pool::{build, info, RunsOn, ShutdownMode};
+use contend_strategies::pool::ShutdownMode;
 
 use super::books::{Books, CellBooks};
 use super::driver::drive;
@@ -19,6 +19,7 @@ use super::job::{DeliberatePanic, JobEnv, JobForm};
 use super::ledger::Ledger;
 use super::probe::{cpu_seconds, peak_rss_kb, threads_now, ThreadSampler};
 use super::spec::{CellSpec, PROGRESS_PREFIX};
+use crate::catalog::Catalog;
 use crate::load::downstream::Downstream;
 use crate::load::service::{Io, SpinCalibration};
 use crate::record::{Collector, HistogramData, Histograms, Metric, Summary};
@@ -155,7 +156,7 @@ pub fn run_cell(spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
 /// The form of a cell's jobs: futures for a strategy on tokio tasks
 /// (unless the scenario asks for blocking IO there), closures otherwise.
 pub(crate) fn job_form(strategy: &str, io: Option<Io>) -> JobForm {
-    let on_tasks = info(strategy).is_some_and(|info| info.runs_on == RunsOn::Tasks);
+    let on_tasks = Catalog::active().runs_on_tasks(strategy);
     match io {
         _ if !on_tasks => JobForm::Blocking,
         Some(Io::Blocking) => JobForm::Blocking,
@@ -181,7 +182,7 @@ fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         form: job_form(&spec.strategy, spec.params.io),
     }));
     let probes = Probes::start();
-    let executor = match build(&spec.strategy, spec.params.to_config()) {
+    let executor = match Catalog::active().build(&spec.strategy, spec.params.to_config()) {
         Ok(executor) => executor,
         Err(error) => {
             probes.sampler.finish();

@@ -77,7 +77,7 @@ impl Kind {
     /// The strategies of this kind, as scenario files name them.
     pub fn strategies(self) -> Vec<&'static str> {
         match self {
-            Kind::Pool => contend_strategies::pool::names(),
+            Kind::Pool => crate::catalog::Catalog::active().names(),
             Kind::Cache => crate::run::cache::NAMES.to_vec(),
             Kind::FanIn => crate::run::fanin::NAMES.to_vec(),
         }

@@ -169,6 +169,16 @@ impl Key {
         }
     }
 
+    /// Whether this key is about what to do at a bound (`queue`, `policy`,
+    /// `block_timeout`, `max_blocked_submitters`): meaningless on an
+    /// unbounded strategy, which refuses it.
+    pub(crate) fn is_overload(self) -> bool {
+        matches!(
+            self,
+            Key::Queue | Key::Policy | Key::BlockTimeout | Key::MaxBlockedSubmitters
+        )
+    }
+
     /// The only strategy that takes this key, if it is one strategy's.
     pub(crate) fn only_for(self) -> Option<&'static str> {
         match self {

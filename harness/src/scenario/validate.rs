@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use contend_strategies::pool::{build, info, RunsOn, ShutdownMode, STRATEGIES};
+use contend_strategies::pool::{RunsOn, ShutdownMode};
 use toml::Spanned;
 
 use super::error::{ScenarioError, Source};
@@ -17,6 +17,7 @@ use super::{
     duration, size, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario,
     Workload,
 };
+use crate::catalog::{Bounds, Catalog};
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
 use crate::load::service::{Dist, ServiceModel, Work};
@@ -644,17 +645,39 @@ fn strategy_cells(
                 format!("`{}` applies only to strategy `{only}`", key.name()),
             ));
         }
-        if *key == Key::Io && !runs_on_tasks(name) {
-            let tasks: Vec<_> = STRATEGIES
+        let catalog = Catalog::active();
+        if *key == Key::Io && !catalog.runs_on_tasks(name) {
+            let tasks: Vec<_> = catalog
+                .entries()
                 .iter()
-                .filter(|info| info.runs_on == RunsOn::Tasks)
-                .map(|info| info.name)
+                .filter(|entry| entry.runs_on == RunsOn::Tasks)
+                .map(|entry| entry.name)
                 .collect();
             return Err(src.error(
                 value.span(),
                 format!(
                     "`io` applies only to the strategies on tokio tasks ({}): the jobs of `{name}` always block their thread",
                     tasks.join(", ")
+                ),
+            ));
+        }
+        let unbounded = kind == Kind::Pool
+            && catalog
+                .get(name)
+                .is_some_and(|entry| entry.bounds == Bounds::Unbounded);
+        if key.is_overload() && unbounded {
+            let bounded: Vec<_> = catalog
+                .entries()
+                .iter()
+                .filter(|entry| entry.bounds == Bounds::Bounded)
+                .map(|entry| entry.name)
+                .collect();
+            return Err(src.error(
+                value.span(),
+                format!(
+                    "`{}` does not apply to `{name}`: it is unbounded (it takes every job, without limit) and has no overload policy; the strategies that take it: {}",
+                    key.name(),
+                    bounded.join(", ")
                 ),
             ));
         }
@@ -705,21 +728,17 @@ fn strategy_cells(
         // policy it cannot honour, a capacity a channel does not have)
         // fails now, not in the middle of a run.
         let built = match kind {
-            Kind::Pool => build(name, cell.params.to_config())
+            Kind::Pool => Catalog::active()
+                .build(name, cell.params.to_config())
                 .map(|executor| {
                     executor.shutdown(ShutdownMode::DRAIN);
-                })
-                .map_err(|error| error.to_string()),
+                }),
             Kind::Cache => crate::run::cache::build(name, &cell.params).map(drop),
             Kind::FanIn => crate::run::fanin::check(name, &cell.params),
         };
         built.map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
     }
     Ok(cells)
-}
-
-fn runs_on_tasks(strategy: &str) -> bool {
-    info(strategy).is_some_and(|info| info.runs_on == RunsOn::Tasks)
 }
 
 fn positive(src: Source<'_>, value: &Spanned<i64>, key: &str) -> Checked<u64> {
