@@ -48,7 +48,7 @@ use crate::{PoolSubject, Probe, StrategyCase, EXPECTED_PANIC};
 /// How many times a smaller candidate is run, while a failure shrinks,
 /// before it counts as passing: a race that shows one run in several
 /// still shrinks to its smallest form.
-pub const SHRINK_TRIES: usize = 16;
+pub const SHRINK_TRIES: usize = 32;
 
 /// Quick jobs in one [`Op::Burst`]: enough for workers to finish jobs at
 /// the same moment, where a lost count hides.
@@ -292,9 +292,18 @@ struct Books {
     closed: bool,
 }
 
+/// What became of a case that broke nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ran {
+    /// It ran, and every invariant held.
+    Checked,
+    /// The subject refused the case's configuration: nothing was checked.
+    Refused,
+}
+
 /// Runs one case against a fresh executor, under the subject's watchdog;
 /// `Err` names the broken invariant (or the step a hang stopped at).
-pub fn run_case(subject: &PoolSubject, case: &Case) -> Result<(), String> {
+pub fn run_case(subject: &PoolSubject, case: &Case) -> Result<Ran, String> {
     let (subject_here, case_here) = (subject.clone(), case.clone());
     let limit = subject.watchdog;
     watchdog::guard(subject.name(), limit, move |crumbs| {
@@ -307,13 +316,13 @@ pub fn run_case(subject: &PoolSubject, case: &Case) -> Result<(), String> {
     .and_then(|checked| checked)
 }
 
-fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result<(), String> {
+fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result<Ran, String> {
     crate::quiet_expected_panics();
     let promises = &subject.promises;
     crumbs.at("building the executor");
     let Some(pool) = subject.build(case.config()) else {
         // A refused configuration is no failure; the case checks nothing.
-        return Ok(());
+        return Ok(Ran::Refused);
     };
     let pool: Arc<Box<dyn Executor>> = Arc::new(pool);
     let probe = Probe::new();
@@ -370,7 +379,7 @@ fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result
         shut_down(&pool, &probe, Mode::Drain, false, &mut books)?;
     }
     crumbs.at("checking the books");
-    check_books(promises, &**pool, &probe, case, books)
+    check_books(promises, &**pool, &probe, case, books).map(|()| Ran::Checked)
 }
 
 /// Waits until every job the open executor accepted has run, was
@@ -616,12 +625,20 @@ pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Res
     // Once a case has failed, every run is a shrinking candidate: tried
     // several times, so that a race that shows now and then still shrinks.
     let failed_once = Cell::new(false);
+    let refused = Cell::new(0u32);
     let outcome = runner.run(&any_case(&subject.promises), |case| {
         let tries = if failed_once.get() { SHRINK_TRIES } else { 1 };
         for _ in 0..tries {
-            if let Err(why) = run_case(subject, &case) {
-                failed_once.set(true);
-                return Err(TestCaseError::fail(why));
+            match run_case(subject, &case) {
+                Ok(Ran::Checked) => {}
+                Ok(Ran::Refused) => {
+                    refused.set(refused.get() + 1);
+                    break;
+                }
+                Err(why) => {
+                    failed_once.set(true);
+                    return Err(TestCaseError::fail(why));
+                }
             }
         }
         Ok(())
@@ -629,11 +646,17 @@ pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Res
     let name = subject.name();
     match outcome {
         Ok(()) => {
-            println!(
-                "contend-gate: proptest {name}: {} cases",
-                runner.config().cases
-            );
-            Ok(runner.config().cases)
+            let (cases, refused) = (runner.config().cases, refused.get());
+            let checked = cases.saturating_sub(refused);
+            match refused {
+                0 => println!("contend-gate: proptest {name}: {checked} cases"),
+                // Ends in "N cases", as the gate's count expects.
+                _ => println!(
+                    "contend-gate: proptest {name}: {refused} skipped (the executor refused \
+                     their configuration), {checked} cases"
+                ),
+            }
+            Ok(checked)
         }
         Err(TestError::Fail(why, case)) => {
             let replay = if crate::strategies::is_builtin(name) {
@@ -667,11 +690,16 @@ pub fn check_executor(
 /// Replays one case against `subject`; paste the line a failure prints
 /// into a test, with your subject, to keep it as a regression test.
 pub fn replay(subject: &PoolSubject, case: &Case) {
-    if let Err(why) = run_case(subject, case) {
-        panic!(
+    match run_case(subject, case) {
+        Ok(Ran::Checked) => {}
+        Ok(Ran::Refused) => panic!(
+            "{}: the executor refused the case's configuration: nothing was replayed",
+            subject.name()
+        ),
+        Err(why) => panic!(
             "{}: invariant broken: {why}\ncase: {case:?}",
             subject.name()
-        );
+        ),
     }
 }
 

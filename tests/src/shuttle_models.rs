@@ -185,9 +185,9 @@ pub fn replay(model: Model, file: &Path) {
 /// Runs every model of `suite` (or, with `CONTEND_SHUTTLE_ONLY=text`, the
 /// ones whose name contains `text`), prints a gate line per model and
 /// the suite's totals, and panics at the end naming every model that
-/// failed, each with the command that replays it. `test` is the test
-/// binary (`shuttle_pool`) the command runs.
-pub fn explore_suite(family: &str, test: &str, suite: Vec<NamedModel>) {
+/// failed, each with the command that replays it (in whichever crate runs
+/// the suite, see [`crate::support::rerun_command`]).
+pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
     let only = std::env::var("CONTEND_SHUTTLE_ONLY").unwrap_or_default();
     let suite: Vec<NamedModel> = suite
         .into_iter()
@@ -218,11 +218,13 @@ pub fn explore_suite(family: &str, test: &str, suite: Vec<NamedModel>) {
                 schedule,
             } => {
                 let replay = match &schedule {
-                    Some(file) => format!(
-                        "CONTEND_SHUTTLE_REPLAY={} CONTEND_SHUTTLE_ONLY=\"{}\" cargo test --release \
-                         -p contend-tests --features shuttle --test {test} -- --nocapture",
-                        file.display(),
-                        named.name
+                    Some(file) => crate::support::rerun_command(
+                        &format!(
+                            "CONTEND_SHUTTLE_REPLAY={} CONTEND_SHUTTLE_ONLY=\"{}\" ",
+                            file.display(),
+                            named.name
+                        ),
+                        "",
                     ),
                     None => "shuttle wrote no schedule (see its output above)".to_owned(),
                 };

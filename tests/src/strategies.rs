@@ -9,6 +9,11 @@ pub struct StrategyCase {
     pub name: &'static str,
     /// Whether it bounds concurrency to `PoolConfig::workers`.
     pub bounded: bool,
+    /// Whether a submit can meet that bound (a full queue, no free
+    /// permit), so that the overload policy decides what happens: the
+    /// policy checks apply. An executor with a bounded number of workers
+    /// behind an unbounded queue is `bounded` but not `overload`.
+    pub overload: bool,
     /// Whether accepted jobs can wait unstarted (and so be handed back).
     pub queues: bool,
     /// Whether a job runs on the submitter's thread.
@@ -45,6 +50,7 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
     let case = |name, bounded, queues| StrategyCase {
         name,
         bounded,
+        overload: bounded,
         queues,
         runs_on_caller: false,
         resizable: false,
@@ -52,6 +58,7 @@ pub fn thread_strategies() -> Vec<StrategyCase> {
     vec![
         StrategyCase {
             runs_on_caller: true,
+            overload: false,
             ..case("serial", true, false)
         },
         case("unbounded", false, false),
@@ -70,6 +77,7 @@ pub fn tokio_strategies() -> Vec<StrategyCase> {
     let case = |name, bounded, queues| StrategyCase {
         name,
         bounded,
+        overload: bounded,
         queues,
         runs_on_caller: false,
         resizable: false,

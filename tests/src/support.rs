@@ -103,9 +103,70 @@ pub fn public_path<T>(module: &str) -> String {
     }
 }
 
+/// The command that runs this test binary again, for a replay line that
+/// works in whichever crate runs the check (yours or contend's): `env`
+/// first (variables, ending in a space), `rustflags` if the build needs
+/// them (`--cfg loom`), then the package (cargo sets `CARGO_PKG_NAME`
+/// for the tests it runs), the target folder and profile (read off the
+/// binary's path, `<target>/<profile>/deps/<test>-<hash>`) and the test.
+pub fn rerun_command(env: &str, rustflags: &str) -> String {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let test = exe
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .map(|stem| {
+            stem.rsplit_once('-')
+                .map_or(stem, |(name, _hash)| name)
+                .to_owned()
+        })
+        .unwrap_or_else(|| "<test>".to_owned());
+    let profile_dir = exe.parent().and_then(|deps| deps.parent());
+    let profile = profile_dir
+        .and_then(|dir| dir.file_name())
+        .and_then(|name| name.to_str())
+        .unwrap_or("debug");
+    let target = profile_dir.and_then(|dir| dir.parent());
+    let profile_flag = match profile {
+        "debug" => String::new(),
+        "release" => " --release".to_owned(),
+        other => format!(" --profile {other}"),
+    };
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "<your package>".to_owned());
+    let features = match package.as_str() {
+        // contend's own shuttle suites need its feature; yours, your own.
+        "contend-tests" if cfg!(feature = "shuttle") => " --features shuttle",
+        _ => "",
+    };
+    let flags = match rustflags {
+        "" => String::new(),
+        flags => format!("RUSTFLAGS=\"{flags}\" "),
+    };
+    let target = target
+        .map(|dir| format!("CARGO_TARGET_DIR={} ", dir.display()))
+        .unwrap_or_default();
+    format!(
+        "{env}{flags}{target}cargo test -p {package}{profile_flag}{features} --test {test} -- --nocapture"
+    )
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::public_path;
+
+    #[test]
+    fn the_rerun_command_names_this_package_profile_and_test() {
+        let command = super::rerun_command("X=1 ", "--cfg loom");
+        assert!(
+            command.starts_with("X=1 RUSTFLAGS=\"--cfg loom\" CARGO_TARGET_DIR="),
+            "{command}"
+        );
+        assert!(command.contains("cargo test -p contend-tests"), "{command}");
+        // A unit-test binary is named after the library.
+        assert!(
+            command.contains("--test contend_tests -- --nocapture"),
+            "{command}"
+        );
+    }
 
     #[test]
     fn a_type_s_public_path_drops_its_private_module_and_generics() {

@@ -18,8 +18,11 @@ use std::time::Duration;
 #[derive(Clone, Default)]
 pub struct Breadcrumbs {
     last: Arc<Mutex<String>>,
-    detail: Arc<Mutex<Option<Box<dyn Fn() -> String + Send>>>>,
+    detail: Arc<Mutex<Option<Detail>>>,
 }
+
+/// What a hang's report adds: read when the limit passes.
+type Detail = Box<dyn Fn() -> String + Send>;
 
 impl Breadcrumbs {
     /// Records that the check has reached `state`.
@@ -49,7 +52,7 @@ impl Breadcrumbs {
 
 /// Reads a detail on a thread of its own, giving up after a second: the
 /// detail (an executor's stats) may need a lock the hung thread holds.
-fn read_detail(detail: Box<dyn Fn() -> String + Send>) -> Option<String> {
+fn read_detail(detail: Detail) -> Option<String> {
     let (sent, read) = mpsc::channel();
     thread::spawn(move || {
         let _ = sent.send(detail());
@@ -130,6 +133,68 @@ pub fn joined<R>(who: &str, result: thread::Result<R>) -> R {
     result.unwrap_or_else(|payload| panic!("{who}: {}", panic_message(payload.as_ref())))
 }
 
+/// The limit on one loom model's exploration in its child process:
+/// `CONTEND_LOOM_WATCHDOG_SECS` if set, else 30 minutes (the largest
+/// built-in model takes a few). Past it the child is killed and the model
+/// fails as hung: a model that spins without yielding can keep loom busy
+/// for ever.
+pub fn loom_watchdog() -> Duration {
+    std::env::var("CONTEND_LOOM_WATCHDOG_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(30 * 60))
+}
+
+/// Runs `command` to its end, as `Command::output` does, but kills it if
+/// it has not ended within `limit`: `Err` then says so.
+pub fn output_within(
+    command: &mut std::process::Command,
+    limit: Duration,
+) -> Result<std::process::Output, String> {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot start the child process: {error}"))?;
+    // Read on threads of their own, so that a full pipe never stalls it.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let give_up = std::time::Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < give_up => {
+                thread::sleep(Duration::from_millis(50))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "still running after {limit:?} (the watchdog's limit, \
+                     CONTEND_LOOM_WATCHDOG_SECS): killed"
+                ));
+            }
+            Err(error) => return Err(format!("cannot wait for the child process: {error}")),
+        }
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +221,18 @@ mod tests {
             "the invariant, in words (a panic at: step 1: submit)"
         );
         assert_eq!(guard("fine", Duration::from_secs(30), |_| 7), Ok(7));
+    }
+
+    #[test]
+    fn a_child_past_its_limit_is_killed_and_one_within_it_is_read() {
+        let mut sleeper = std::process::Command::new("sleep");
+        sleeper.arg("30");
+        let killed = output_within(&mut sleeper, Duration::from_millis(100)).unwrap_err();
+        assert!(killed.contains("killed"), "{killed}");
+        let mut echo = std::process::Command::new("echo");
+        echo.arg("said");
+        let output = output_within(&mut echo, Duration::from_secs(30)).unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "said\n");
     }
 
     #[test]

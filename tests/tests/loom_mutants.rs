@@ -14,6 +14,7 @@ use std::process::Command;
 use contend_strategies::mutants::{self, Mutant};
 use contend_tests::loom_models::{all_suites_from, failure, Family};
 use contend_tests::mutant_gate::{catch_every_mutant, is_async, Suite};
+use contend_tests::watchdog::{loom_watchdog, output_within};
 
 /// Set in a child process to the mutant it looks for.
 const CHILD: &str = "CONTEND_LOOM_MUTANT";
@@ -58,17 +59,25 @@ fn look_for(name: &str) {
 /// Runs the child for `mutant`: which model caught it, if any.
 fn look_in_child(mutant: Mutant) -> Option<String> {
     let exe = std::env::current_exe().expect("the test binary");
-    let output = Command::new(exe)
+    let mut child = Command::new(exe);
+    child
         .args(["--nocapture", "--test-threads=1", "--exact"])
         .arg("the_loom_suite_catches_every_mutant_it_should")
-        .env(CHILD, mutant.name())
-        .output()
-        .expect("the test binary runs");
+        .env(CHILD, mutant.name());
+    let output = match output_within(&mut child, loom_watchdog()) {
+        Ok(output) => output,
+        // A model that never ends under a mutant has caught it too.
+        Err(hung) => return Some(format!("the exploration hung: {hung}")),
+    };
     let stdout = String::from_utf8_lossy(&output.stdout);
-    if let Some(found) = stdout.lines().find_map(|line| line.strip_prefix(FOUND)) {
-        return Some(found.to_owned());
+    // The test harness starts its own line first: a marker may follow it.
+    let after = |marker: &'static str| {
+        move |line: &str| line.split_once(marker).map(|(_, rest)| rest.to_owned())
+    };
+    if let Some(found) = stdout.lines().find_map(after(FOUND)) {
+        return Some(found);
     }
-    let last_tried = stdout.lines().filter_map(|line| line.strip_prefix(TRYING)).last();
+    let last_tried = stdout.lines().filter_map(after(TRYING)).last();
     match (output.status.success(), last_tried) {
         (true, _) => None,
         (false, Some(model)) => Some(format!(

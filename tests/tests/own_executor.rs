@@ -10,87 +10,31 @@ mod never_runs;
 
 use std::time::Duration;
 
-use common::single_worker::SingleWorker;
-use contend_strategies::pool::{Executor, OverloadPolicy, PoolConfig};
+use common::{single_worker, spawn_each};
+use contend_strategies::pool::Executor;
 use contend_tests::pool_suites::{self, Outcome};
 use contend_tests::watchdog::panic_message;
 use contend_tests::{pool_machine, PoolSubject, StrategyCase};
 
-/// What the executor promises, so the machine knows what to check.
-fn promises() -> StrategyCase {
-    StrategyCase {
-        name: "single-worker",
-        bounded: true,
-        queues: false,
-        runs_on_caller: false,
-        resizable: false,
-    }
-}
-
+/// One subject per worked example (in `common/`), the same for every
+/// checker: this machine and these suites, and the loom and shuttle
+/// models (`loom_own_executor.rs`, `shuttle_own_executor.rs`).
 #[test]
 fn a_user_executor_passes_the_pool_state_machine() {
-    let cases = pool_machine::check_executor(&promises(), |_config| {
-        Box::new(SingleWorker::new()) as Box<dyn Executor>
-    });
+    let cases = pool_machine::check(&single_worker::subject());
     assert!(cases > 0);
 }
 
 /// The async worked example: a tokio task per job, no bound.
 #[test]
 fn a_user_async_executor_passes_the_pool_state_machine() {
-    use common::spawn_each::SpawnEach;
-    let promises = StrategyCase {
-        name: "spawn-each",
-        bounded: false,
-        ..promises()
-    };
-    let cases = pool_machine::check_executor(&promises, |_config| {
-        Box::new(SpawnEach::new()) as Box<dyn Executor>
-    });
+    let cases = pool_machine::check(&spawn_each::subject());
     assert!(cases > 0);
-}
-
-/// `SingleWorker` for the pool suites. Its queue has no bound, so no
-/// submit ever meets one: in the suites' terms it is not `bounded` (the
-/// policy checks, which need a submit to meet the bound, do not apply),
-/// and it does not `queue` in the sense of a queue that fills. It runs
-/// one job at a time, so it refuses a configuration asking for more
-/// workers (a check needing N jobs at once asks for N), any policy but
-/// `Block` (it has none), and a panic handler (it never calls one).
-fn single_worker_subject() -> PoolSubject {
-    let promises = StrategyCase {
-        bounded: false,
-        ..promises()
-    };
-    PoolSubject::refusing(promises, |config: PoolConfig| {
-        let honoured = config.workers == 1
-            && config.policy == OverloadPolicy::Block
-            && config.panic_handler.is_none();
-        honoured.then(|| Box::new(SingleWorker::new()) as Box<dyn Executor>)
-    })
-}
-
-/// `SpawnEach` for the pool suites: no bound; its runtime has two threads
-/// and each job holds one while it runs, so it refuses more than two
-/// workers, a policy (it has none) and a panic handler (never called).
-fn spawn_each_subject() -> PoolSubject {
-    use common::spawn_each::SpawnEach;
-    let promises = StrategyCase {
-        name: "spawn-each",
-        bounded: false,
-        ..promises()
-    };
-    PoolSubject::refusing(promises, |config: PoolConfig| {
-        let honoured = config.workers <= 2
-            && config.policy == OverloadPolicy::Block
-            && config.panic_handler.is_none();
-        honoured.then(|| Box::new(SpawnEach::new()) as Box<dyn Executor>)
-    })
 }
 
 #[test]
 fn a_user_executor_passes_every_pool_suite() {
-    let report = pool_suites::check_all(&single_worker_subject());
+    let report = pool_suites::check_all(&single_worker::subject());
     assert!(report.failed().is_empty(), "{report}");
     assert!(
         report.passed().len() >= 8,
@@ -100,7 +44,7 @@ fn a_user_executor_passes_every_pool_suite() {
 
 #[test]
 fn a_user_async_executor_passes_every_pool_suite() {
-    let report = pool_suites::check_all(&spawn_each_subject());
+    let report = pool_suites::check_all(&spawn_each::subject());
     assert!(report.failed().is_empty(), "{report}");
     assert!(
         report.passed().len() >= 8,
@@ -114,7 +58,10 @@ fn an_executor_that_never_runs_its_jobs_fails_naming_the_state_it_hung_in() {
     let promises = StrategyCase {
         name: "never-runs",
         bounded: false,
-        ..promises()
+        overload: false,
+        queues: false,
+        runs_on_caller: false,
+        resizable: false,
     };
     let subject = PoolSubject::new(promises, |_| {
         Box::new(NeverRuns::default()) as Box<dyn Executor>
@@ -150,8 +97,10 @@ fn a_refused_configuration_skips_the_check_and_never_passes_it() {
     let promises = StrategyCase {
         name: "refuses-everything",
         bounded: true,
+        overload: true,
         queues: true,
-        ..promises()
+        runs_on_caller: false,
+        resizable: false,
     };
     let subject = PoolSubject::refusing(promises, |_| None);
     let report = pool_suites::check_all(&subject);

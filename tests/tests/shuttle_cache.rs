@@ -29,5 +29,5 @@ fn every_cache_model_holds_under_shuttle() {
         false,
     ));
     suite.extend(cache::variant_suite("sharded cache", sharded, false));
-    explore_suite("cache", "shuttle_cache", suite);
+    explore_suite("cache", suite);
 }

@@ -9,5 +9,5 @@ use contend_tests::shuttle_models::explore_suite;
 
 #[test]
 fn every_counter_model_holds_under_shuttle() {
-    explore_suite("counter", "shuttle_counter", counter::suite());
+    explore_suite("counter", counter::suite());
 }

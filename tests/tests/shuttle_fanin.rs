@@ -9,5 +9,5 @@ use contend_tests::shuttle_models::explore_suite;
 
 #[test]
 fn every_fanin_model_holds_under_shuttle() {
-    explore_suite("fanin", "shuttle_fanin", fanin::suite());
+    explore_suite("fanin", fanin::suite());
 }

@@ -9,11 +9,11 @@ use contend_tests::shuttle_models::explore_suite;
 
 #[test]
 fn every_pool_model_holds_under_shuttle() {
-    explore_suite("pool", "shuttle_pool", pool::suite());
+    explore_suite("pool", pool::suite());
 }
 
 #[test]
 fn the_crowded_pool_models_loom_cannot_finish_hold_under_shuttle() {
     use contend_tests::loom_models::crowded;
-    explore_suite("crowded pool", "shuttle_pool", crowded::suite());
+    explore_suite("crowded pool", crowded::suite());
 }

@@ -11,5 +11,5 @@ use contend_tests::shuttle_models::explore_suite;
 
 #[test]
 fn every_tokio_model_holds_under_shuttle() {
-    explore_suite("tokio", "shuttle_tokio", tokio::suite());
+    explore_suite("tokio", tokio::suite());
 }

@@ -7,9 +7,12 @@ use contend_strategies::sync::{thread, Arc};
 
 use super::{Model, NamedModel};
 
+/// Builds the cache under test inside a model: any closure.
+pub type Make<C> = std::sync::Arc<dyn Fn() -> C + Send + Sync>;
+
 /// A writer refreshes keys 0 and 1 to version 1, then 2, while a reader
 /// reads both twice: each read sees one version, never going back.
-pub fn refresh_races_reads<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Model {
+pub fn refresh_races_reads<C: Cache<u64, u64> + 'static>(make: Make<C>) -> Model {
     Box::new(move || {
         let cache = Arc::new(make());
         cache.refresh(vec![(0, 0), (1, 0)], RefreshMode::Replace);
@@ -34,7 +37,7 @@ pub fn refresh_races_reads<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Mod
 }
 
 /// Two writers insert different keys at once: both land.
-pub fn writers_race<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Model {
+pub fn writers_race<C: Cache<u64, u64> + 'static>(make: Make<C>) -> Model {
     Box::new(move || {
         let cache = Arc::new(make());
         let other = {
@@ -56,12 +59,13 @@ pub fn writers_race<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Model {
 /// `Cache::atomic_refresh` says) no torn refresh.
 pub fn variant_suite<C: Cache<u64, u64> + 'static>(
     name: &str,
-    make: fn() -> C,
+    make: impl Fn() -> C + Send + Sync + 'static,
     atomic_refresh: bool,
 ) -> Vec<NamedModel> {
+    let make: Make<C> = std::sync::Arc::new(make);
     let mut suite = vec![NamedModel::new(
         format!("{name}: writers racing"),
-        writers_race(make),
+        writers_race(make.clone()),
     )];
     if atomic_refresh {
         suite.push(NamedModel::new(
@@ -77,20 +81,23 @@ pub fn suite() -> Vec<NamedModel> {
     vec![
         NamedModel::new(
             "snapshot cache: refresh racing reads",
-            refresh_races_reads(SnapshotCache::new),
+            refresh_races_reads(std::sync::Arc::new(SnapshotCache::new)),
         ),
         NamedModel::new(
             "rwlock cache: refresh racing reads",
-            refresh_races_reads(RwLockCache::new),
+            refresh_races_reads(std::sync::Arc::new(RwLockCache::new)),
         ),
         NamedModel::new(
             "mutex cache: refresh racing reads",
-            refresh_races_reads(MutexCache::new),
+            refresh_races_reads(std::sync::Arc::new(MutexCache::new)),
         ),
         NamedModel::new(
             "snapshot cache: writers racing",
-            writers_race(SnapshotCache::new),
+            writers_race(std::sync::Arc::new(SnapshotCache::new)),
         ),
-        NamedModel::new("mutex cache: writers racing", writers_race(MutexCache::new)),
+        NamedModel::new(
+            "mutex cache: writers racing",
+            writers_race(std::sync::Arc::new(MutexCache::new)),
+        ),
     ]
 }

@@ -11,7 +11,7 @@ use super::{Model, NamedModel};
 
 /// Two producers send one item each; the consumer gets both, then `None`:
 /// the close never overtakes the last send.
-pub fn close_races_the_last_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+pub fn close_races_the_last_send<F: FanIn<u32> + Clone + Send + Sync + 'static>(
     variant: F,
 ) -> Model {
     Box::new(move || {
@@ -39,7 +39,7 @@ pub fn close_races_the_last_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
 
 /// A rendezvous send racing a cancel: the item is received or returned,
 /// never both, never neither.
-pub fn rendezvous_races_cancel<F: FanIn<u32> + Copy + Send + Sync + 'static>(variant: F) -> Model {
+pub fn rendezvous_races_cancel<F: FanIn<u32> + Clone + Send + Sync + 'static>(variant: F) -> Model {
     Box::new(move || {
         let channel = variant.channel(1, Capacity::Bounded(0)).unwrap();
         let producer = channel.producers.into_iter().next().unwrap();
@@ -59,7 +59,7 @@ pub fn rendezvous_races_cancel<F: FanIn<u32> + Copy + Send + Sync + 'static>(var
 
 /// The consumer is dropped while a producer may be blocked on a full
 /// channel: the producer wakes with its item.
-pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Clone + Send + Sync + 'static>(
     variant: F,
 ) -> Model {
     Box::new(move || {
@@ -77,7 +77,7 @@ pub fn consumer_drop_races_a_blocked_send<F: FanIn<u32> + Copy + Send + Sync + '
 
 /// A producer blocked on a full channel is cancelled: its send fails and
 /// gives the item back, it is not reported sent and lost.
-pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Clone + Send + Sync + 'static>(
     variant: F,
 ) -> Model {
     Box::new(move || {
@@ -98,22 +98,23 @@ pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Copy + Send + Sync + 'static>
     })
 }
 
-/// The models any fan-in with a bounded capacity of 1 is held to, named
+/// The models any fan-in with a bounded capacity of 1 is held to (any
+/// `Clone` value: a unit struct, or one carrying its configuration), named
 /// `name: what`: what a user's fan-in gets from one call, under loom
 /// (`explore_suite`) or shuttle (`shuttle_models::explore_suite`). Add
 /// [`rendezvous_races_cancel`] if it has a rendezvous (capacity 0).
-pub fn variant_suite<F: FanIn<u32> + Copy + Send + Sync + 'static>(
+pub fn variant_suite<F: FanIn<u32> + Clone + Send + Sync + 'static>(
     name: &str,
     variant: F,
 ) -> Vec<NamedModel> {
     vec![
         NamedModel::new(
             format!("{name}: close racing the last send"),
-            close_races_the_last_send(variant),
+            close_races_the_last_send(variant.clone()),
         ),
         NamedModel::new(
             format!("{name}: consumer drop racing a blocked send"),
-            consumer_drop_races_a_blocked_send(variant),
+            consumer_drop_races_a_blocked_send(variant.clone()),
         ),
         NamedModel::new(
             format!("{name}: cancel unblocks a full send"),

@@ -94,14 +94,14 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
         })
     }));
     if let Err(failure) = checked {
+        let only = format!("CONTEND_LOOM_ONLY=\"{name}\" ");
         println!(
             "contend-gate: loom {name}: FAILED after {} interleavings; the message above names \
              the broken invariant. Replay the failing interleaving with its trace:\n    \
              LOOM_LOG=trace LOOM_LOCATION=1 LOOM_CHECKPOINT_INTERVAL=1 \
-             LOOM_CHECKPOINT_FILE=target/loom-failure.json RUSTFLAGS=\"--cfg loom\" \
-             CARGO_TARGET_DIR=target/loom cargo test -p contend-tests --profile loom \
-             --test 'loom_*' -- --nocapture",
-            explored.load(Ordering::Relaxed)
+             LOOM_CHECKPOINT_FILE=loom-failure.json {}",
+            explored.load(Ordering::Relaxed),
+            crate::support::rerun_command(&only, "--cfg loom")
         );
         std::panic::resume_unwind(failure);
     }
@@ -174,11 +174,11 @@ fn explore_in_child(name: &str) -> Result<usize, String> {
 
     let exe =
         std::env::current_exe().map_err(|error| format!("cannot find the test binary: {error}"))?;
-    let output = Command::new(exe)
+    let mut child = Command::new(exe);
+    child
         .args(["--nocapture", "--test-threads=1"])
-        .env(CHILD, name)
-        .output()
-        .map_err(|error| format!("cannot run the test binary: {error}"))?;
+        .env(CHILD, name);
+    let output = crate::watchdog::output_within(&mut child, crate::watchdog::loom_watchdog())?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.success() {

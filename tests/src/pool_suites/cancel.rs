@@ -50,7 +50,7 @@ pub const SUITE: Suite = Suite {
         Check {
             name: "batch_reports_panicked_and_dropped_jobs",
             // The Discard policy needs a queue with a bound to be full.
-            needs: Needs::ANY.bounded(true).queues(true),
+            needs: Needs::ANY.overload(true).queues(true),
             body: panicked_and_dropped,
         },
     ],

@@ -16,7 +16,7 @@ pub const SUITE: Suite = Suite {
     checks: &[
         Check {
             name: "block_timeout_of_duration_max_waits_like_block",
-            needs: Needs::ANY.bounded(true).runs_on_caller(false),
+            needs: Needs::ANY.overload(true).runs_on_caller(false),
             body: block_timeout_of_duration_max,
         },
         Check {

@@ -91,6 +91,8 @@ pub fn report_all(subject: &PoolSubject) -> SuiteReport {
 pub struct Needs {
     /// `StrategyCase::bounded`.
     pub bounded: Option<bool>,
+    /// `StrategyCase::overload`.
+    pub overload: Option<bool>,
     /// `StrategyCase::queues`.
     pub queues: Option<bool>,
     /// `StrategyCase::runs_on_caller`.
@@ -101,6 +103,7 @@ impl Needs {
     /// Applies to every executor.
     pub const ANY: Needs = Needs {
         bounded: None,
+        overload: None,
         queues: None,
         runs_on_caller: None,
     };
@@ -109,6 +112,14 @@ impl Needs {
     pub const fn bounded(self, value: bool) -> Self {
         Needs {
             bounded: Some(value),
+            ..self
+        }
+    }
+
+    /// Also needs `overload == value`.
+    pub const fn overload(self, value: bool) -> Self {
+        Needs {
+            overload: Some(value),
             ..self
         }
     }
@@ -134,6 +145,7 @@ impl Needs {
     pub fn unmet_by(&self, promises: &StrategyCase) -> Option<String> {
         let wants = [
             ("bounded", self.bounded, promises.bounded),
+            ("overload", self.overload, promises.overload),
             ("queues", self.queues, promises.queues),
             (
                 "runs_on_caller",

@@ -13,7 +13,7 @@ use super::{Check, Checked, Needs, PoolSubject, Run, Suite, SuiteReport};
 use crate::{Probe, PATIENCE};
 
 /// What the policy checks need: a bound that submit meets.
-const BOUND: Needs = Needs::ANY.bounded(true).runs_on_caller(false);
+const BOUND: Needs = Needs::ANY.overload(true).runs_on_caller(false);
 
 /// The policies suite.
 pub const SUITE: Suite = Suite {

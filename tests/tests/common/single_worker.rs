@@ -55,6 +55,8 @@ fn work(shared: &Shared) {
         };
         if job.is_cancelled() {
             state.stats.cancelled += 1;
+            // Tells its batch it was cancelled; a plain drop says dropped.
+            job.drop_cancelled();
             continue;
         }
         state.running += 1;
@@ -117,4 +119,26 @@ impl Executor for SingleWorker {
             ..state.stats
         }
     }
+}
+
+/// The example as a subject of every checker. It runs one job at a time
+/// (`bounded`) behind an unbounded queue, so no submit meets the bound
+/// (not `overload`: the policy checks do not apply), and it hands nothing
+/// back at shutdown (not `queues`). It refuses what it cannot be: more
+/// than one worker (a check needing N jobs at once asks for N) and a
+/// panic handler (it never calls one); those checks are skipped, and say
+/// so.
+pub fn subject() -> contend_tests::PoolSubject {
+    let promises = contend_tests::StrategyCase {
+        name: "single-worker",
+        bounded: true,
+        overload: false,
+        queues: false,
+        runs_on_caller: false,
+        resizable: false,
+    };
+    contend_tests::PoolSubject::refusing(promises, |config| {
+        let honoured = config.workers == 1 && config.panic_handler.is_none();
+        honoured.then(|| Box::new(SingleWorker::new()) as Box<dyn Executor>)
+    })
 }

@@ -60,7 +60,8 @@ async fn run(shared: Arc<Shared>, job: Job) {
         state.held.push(job);
     } else if job.is_cancelled() {
         state.stats.cancelled += 1;
-        drop(job);
+        // Tells its batch it was cancelled; a plain drop says dropped.
+        job.drop_cancelled();
     } else {
         state.stats.running += 1;
         state.stats.peak_concurrency = state.stats.peak_concurrency.max(state.stats.running);
@@ -117,4 +118,23 @@ impl Executor for SpawnEach {
             ..state.stats
         }
     }
+}
+
+/// The example as a subject of every checker: a task per job, no bound.
+/// Its runtime has two threads and a job holds one while it runs, so it
+/// refuses more than two workers (a check needing N jobs at once asks
+/// for N) and a panic handler (it never calls one).
+pub fn subject() -> contend_tests::PoolSubject {
+    let promises = contend_tests::StrategyCase {
+        name: "spawn-each",
+        bounded: false,
+        overload: false,
+        queues: false,
+        runs_on_caller: false,
+        resizable: false,
+    };
+    contend_tests::PoolSubject::refusing(promises, |config| {
+        let honoured = config.workers <= 2 && config.panic_handler.is_none();
+        honoured.then(|| Box::new(SpawnEach::new()) as Box<dyn Executor>)
+    })
 }
