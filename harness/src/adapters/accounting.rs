@@ -107,7 +107,10 @@ impl Accounting {
     /// accounted for (always, unless a drain's deadline passed first).
     pub(crate) fn shut(&self, mode: ShutdownMode) -> Shut {
         let deadline = match mode {
-            ShutdownMode::Drain { deadline } => deadline.map(|after| Instant::now() + after),
+            // A deadline too far to represent (`Duration::MAX`) is none.
+            ShutdownMode::Drain { deadline } => {
+                deadline.and_then(|after| Instant::now().checked_add(after))
+            }
             ShutdownMode::Abort => {
                 // Before closing: a submit refused as closed proves that
                 // nothing more will start.

@@ -14,7 +14,7 @@
 //! (idle by then). Do not call `shutdown` from one of the pool's jobs: it
 //! would wait for its own thread.
 
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex, PoisonError};
 
 use contend_strategies::pool::{
     Admission, ConfigError, Executor, Job, PoolConfig, PoolStats, Rejected, ShutdownMode,
@@ -29,6 +29,10 @@ pub struct ThreadPool {
     pool: threadpool::ThreadPool,
     books: Arc<Accounting>,
     workers: usize,
+    /// Whether a settled shutdown has flushed every thread. Held while it
+    /// does: two concurrent flushes would each hold some of the threads
+    /// at their own barrier, and neither barrier would ever fill.
+    flushed: Mutex<bool>,
 }
 
 impl ThreadPool {
@@ -51,6 +55,7 @@ impl ThreadPool {
                 .build(),
             books: Accounting::new(Self::NAME, config.panic_handler),
             workers: config.workers,
+            flushed: Mutex::new(false),
         })
     }
 }
@@ -85,10 +90,15 @@ impl Executor for ThreadPool {
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
         let shut = self.books.shut(mode);
         if shut.settled {
-            // Returns at once: every slot has run. Kept because it is the
-            // library's own drain.
-            self.pool.join();
-            self.on_every_thread(Collector::flush_this_thread);
+            // A concurrent call waits here until the first one is done.
+            let mut flushed = self.flushed.lock().unwrap_or_else(PoisonError::into_inner);
+            if !*flushed {
+                // Returns at once: every slot has run. Kept because it is
+                // the library's own drain.
+                self.pool.join();
+                self.on_every_thread(Collector::flush_this_thread);
+                *flushed = true;
+            }
         }
         shut.report
     }
