@@ -33,6 +33,8 @@ struct State {
     queue: VecDeque<Job>,
     closed: bool,
     idle: usize,
+    /// Workers between taking a job and finishing it.
+    busy: usize,
 }
 
 struct Shared {
@@ -85,9 +87,11 @@ fn work(shared: &Shared) {
                 // A drain with a deadline waits for this.
                 shared.changed.notify_all();
             }
+            state.busy += 1;
             drop(state);
             shared.books.execute(job);
             state = shared.state.lock();
+            state.busy -= 1;
             continue;
         }
         if state.closed {
@@ -121,11 +125,14 @@ impl Executor for QueuePool {
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
         let mut state = self.shared.state.lock();
         state.closed = true;
-        if let ShutdownMode::Drain {
-            deadline: Some(deadline),
-        } = mode
-        {
-            let give_up = Instant::now() + deadline;
+        // A deadline too far to represent (`Duration::MAX`) is none.
+        let give_up = match mode {
+            ShutdownMode::Drain {
+                deadline: Some(deadline),
+            } => Instant::now().checked_add(deadline),
+            _ => None,
+        };
+        if let Some(give_up) = give_up {
             while !state.queue.is_empty() {
                 let left = give_up.saturating_duration_since(Instant::now());
                 if left == Duration::ZERO {
@@ -136,12 +143,26 @@ impl Executor for QueuePool {
         }
         // An abort, or a drain past its deadline: what is still queued
         // goes back to the caller unstarted.
-        let handed_back: Vec<Job> = match mode {
-            ShutdownMode::Drain { deadline: None } => Vec::new(),
-            _ => state.queue.drain(..).collect(),
+        let hand_back = mode == ShutdownMode::Abort || give_up.is_some();
+        let handed_back: Vec<Job> = match hand_back {
+            true => state.queue.drain(..).collect(),
+            false => Vec::new(),
         };
+        let busy = state.busy;
         drop(state);
         self.shared.changed.notify_all();
+        let counters = self.shared.books.counters();
+        counters.handed_back(handed_back.len());
+        if give_up.is_some() && busy > 0 {
+            // Past the deadline, busy workers are reported, not waited
+            // for; they exit when their jobs end, and a later call joins
+            // them.
+            return ShutdownReport {
+                completed: counters.completed(),
+                handed_back,
+                still_running: busy,
+            };
+        }
         // Joined under the lock: a concurrent caller waits here until
         // every worker is joined, then finds none left to join.
         let mut workers = self.workers.lock();
@@ -149,8 +170,6 @@ impl Executor for QueuePool {
             worker.join().expect("jobs run under catch_unwind");
         }
         drop(workers);
-        let counters = self.shared.books.counters();
-        counters.handed_back(handed_back.len());
         ShutdownReport {
             completed: counters.completed(),
             handed_back,

@@ -595,7 +595,7 @@ fn on_subject(
 /// | idle worker wakes for a job | 1 worker, queue 2 | jobs do not run on the caller |
 /// | concurrent finishes | 2 workers, queue 2 | jobs do not run on the caller |
 /// | permit hand-off | 1 worker | bounded, not on the caller |
-/// | blocked submitter resumes | 1 worker, queue 2 | bounded with a queue |
+/// | blocked submitter resumes | 1 worker, queue 2 | a queue that fills (`overload`, `queues`) |
 /// | resize racing submits | 1 worker, no queue, fail fast | resizable |
 pub fn subject_suite(subject: &PoolSubject) -> Vec<NamedModel> {
     let promises = subject.promises;
@@ -663,7 +663,7 @@ pub fn subject_suite(subject: &PoolSubject) -> Vec<NamedModel> {
             Box::new(permit_hand_off),
         );
     }
-    if promises.bounded && promises.queues {
+    if promises.overload && promises.queues {
         add(
             "blocked submitter resumes",
             &one,
