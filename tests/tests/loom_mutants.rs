@@ -77,7 +77,7 @@ fn look_in_child(mutant: Mutant) -> Option<String> {
     if let Some(found) = stdout.lines().find_map(after(FOUND)) {
         return Some(found);
     }
-    let last_tried = stdout.lines().filter_map(after(TRYING)).last();
+    let last_tried = stdout.lines().rev().find_map(after(TRYING));
     match (output.status.success(), last_tried) {
         (true, _) => None,
         (false, Some(model)) => Some(format!(

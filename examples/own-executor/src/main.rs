@@ -15,7 +15,10 @@ fn main() -> std::process::ExitCode {
         Bounds::Unbounded,
         |config| match QueuePool::new(&config) {
             Some(pool) => Ok(Box::new(pool) as Box<dyn Executor>),
-            None => Err(format!("workers must be 1 to {}", own_executor::MAX_WORKERS)),
+            None => Err(format!(
+                "workers must be 1 to {}",
+                own_executor::MAX_WORKERS
+            )),
         },
     )])
 }

@@ -18,5 +18,8 @@ fn queue_pool_passes_every_pool_suite() {
     // Lifecycle, bounds, panics, cancel, policies and edges: each check
     // its promises call for, one line each; a refused one is skipped.
     let report = contend_tests::pool_suites::check_all(&subject::queue_pool());
-    assert!(report.passed().len() >= 10, "too little was checked: {report}");
+    assert!(
+        report.passed().len() >= 10,
+        "too little was checked: {report}"
+    );
 }
