@@ -29,8 +29,18 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use contend_strategies::pool::{
-    Job, JobContext, PanicHandler, PoolStats, RejectReason, Rejected, ShutdownMode, ShutdownReport,
+    ConfigError, Job, JobContext, PanicHandler, PoolConfig, PoolStats, RejectReason, Rejected,
+    ShutdownMode, ShutdownReport,
 };
+
+/// The workers `config` asks for, refusing zero, which each library reads
+/// its own way (rayon as one per core; threadpool panics).
+pub(crate) fn workers(config: &PoolConfig, strategy: &'static str) -> Result<usize, ConfigError> {
+    match config.workers {
+        0 => Err(ConfigError::ZeroWorkers { strategy }),
+        workers => Ok(workers),
+    }
+}
 
 /// The closed bit of [`Accounting::state`]; the bits below count jobs.
 const CLOSED: usize = 1 << (usize::BITS - 1);

@@ -38,16 +38,11 @@ impl Rayon {
     /// A pool of `config.workers` threads (the other fields but the panic
     /// handler do not apply).
     pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
-        if config.workers == 0 {
-            // rayon would read 0 as "one per core".
-            return Err(ConfigError::ZeroWorkers {
-                strategy: Self::NAME,
-            });
-        }
+        let workers = super::accounting::workers(&config, Self::NAME)?;
         let exited = Arc::new((Mutex::new(0), Condvar::new()));
         let on_exit = Arc::clone(&exited);
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(config.workers)
+            .num_threads(workers)
             .thread_name(|i| format!("rayon-{i}"))
             .exit_handler(move |_| {
                 // Before the thread's locals are destroyed, in no set order.
@@ -64,7 +59,7 @@ impl Rayon {
         Ok(Self {
             pool: Some(pool),
             books: Accounting::new(Self::NAME, config.panic_handler),
-            workers: config.workers,
+            workers,
             exited,
         })
     }

@@ -39,14 +39,10 @@ impl SpawnBlocking {
     /// blocking threads (the other fields but the panic handler do not
     /// apply).
     pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
-        if config.workers == 0 {
-            return Err(ConfigError::ZeroWorkers {
-                strategy: Self::NAME,
-            });
-        }
+        let workers = super::accounting::workers(&config, Self::NAME)?;
         let runtime = Builder::new_multi_thread()
             .worker_threads(1)
-            .max_blocking_threads(config.workers)
+            .max_blocking_threads(workers)
             .thread_name(Self::NAME)
             .build()
             .map_err(|error| ConfigError::Startup {

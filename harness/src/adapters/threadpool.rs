@@ -42,19 +42,14 @@ impl ThreadPool {
     /// A pool of `config.workers` threads (the other fields but the panic
     /// handler do not apply).
     pub fn new(config: PoolConfig) -> Result<Self, ConfigError> {
-        if config.workers == 0 {
-            // threadpool would panic.
-            return Err(ConfigError::ZeroWorkers {
-                strategy: Self::NAME,
-            });
-        }
+        let workers = super::accounting::workers(&config, Self::NAME)?;
         Ok(Self {
             pool: threadpool::Builder::new()
-                .num_threads(config.workers)
+                .num_threads(workers)
                 .thread_name(Self::NAME.into())
                 .build(),
             books: Accounting::new(Self::NAME, config.panic_handler),
-            workers: config.workers,
+            workers,
             flushed: Mutex::new(false),
         })
     }

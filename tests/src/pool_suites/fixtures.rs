@@ -330,3 +330,44 @@ pub fn quiet_deliberate_panics() {
         }));
     });
 }
+
+/// A pool whose workers (up to `workers`, fewer if the subject refuses
+/// more) each hold a job at a shut gate, with `queued` jobs of `probe`
+/// waiting behind them: the state every shutdown check starts from.
+pub struct HeldWithQueue {
+    /// The pool.
+    pub pool: Pool,
+    /// Jobs held at the gate (one per worker).
+    pub held: usize,
+    /// The gate they wait at.
+    pub gate: AsyncGate,
+    /// The queued jobs' probe.
+    pub probe: Probe,
+}
+
+impl HeldWithQueue {
+    /// Builds it (with a queue of 100, room for `queued`), or says which
+    /// configurations the subject refused.
+    pub fn new(run: &Run<'_>, workers: usize, queued: usize) -> Result<Self, Refused> {
+        let (pool, config) = run.build_first(super::workers_down_from(workers, |workers| {
+            PoolConfig::new(workers).queue_capacity(100)
+        }))?;
+        let held = config.workers;
+        let (gate, probe) = (AsyncGate::new(), Probe::new());
+        run.watch(&pool, Some(&probe));
+        gate.hold(run, &pool, held);
+        for i in 0..queued {
+            run.at(format!(
+                "queueing job {} of {queued} behind the held workers",
+                i + 1
+            ));
+            pool.submit(probe.job(|| {})).expect("the queue has room");
+        }
+        Ok(Self {
+            pool,
+            held,
+            gate,
+            probe,
+        })
+    }
+}

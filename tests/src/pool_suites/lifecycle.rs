@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use contend_strategies::pool::{Job, PoolConfig, RejectReason, ShutdownMode};
 
-use super::fixtures::{await_closed, join, on_thread, AsyncGate};
+use super::fixtures::{await_closed, join, on_thread, AsyncGate, HeldWithQueue};
 use super::{workers_down_from, Check, Checked, Needs, PoolSubject, Run, Suite, SuiteReport};
 use crate::Probe;
 
@@ -104,20 +104,12 @@ fn drain_runs_every_accepted_job(run: &Run<'_>) -> Checked {
 }
 
 fn abort_hands_back_every_unstarted_job(run: &Run<'_>) -> Checked {
-    let (pool, config) = run.build_first(workers_down_from(2, |workers| {
-        PoolConfig::new(workers).queue_capacity(100)
-    }))?;
-    let held = config.workers;
-    let (gate, probe) = (AsyncGate::new(), Probe::new());
-    run.watch(&pool, Some(&probe));
-    gate.hold(run, &pool, held);
-    for i in 0..50 {
-        run.at(format!(
-            "queueing job {} of 50 behind the held workers",
-            i + 1
-        ));
-        pool.submit(probe.job(|| {})).expect("the queue has room");
-    }
+    let HeldWithQueue {
+        pool,
+        held,
+        gate,
+        probe,
+    } = HeldWithQueue::new(run, 2, 50)?;
     let aborting = on_thread(&pool, |pool| pool.shutdown(ShutdownMode::Abort));
     // Once a submit is refused the abort has taken the queue.
     let extra = await_closed(run, &pool, &probe);
@@ -171,16 +163,12 @@ fn abort_waits_for_running_jobs(run: &Run<'_>) -> Checked {
 }
 
 fn drain_with_a_deadline(run: &Run<'_>) -> Checked {
-    let (pool, config) = run.build_first(workers_down_from(2, |workers| {
-        PoolConfig::new(workers).queue_capacity(100)
-    }))?;
-    let held = config.workers;
-    let (gate, probe) = (AsyncGate::new(), Probe::new());
-    run.watch(&pool, Some(&probe));
-    gate.hold(run, &pool, held);
-    for _ in 0..10 {
-        pool.submit(probe.job(|| {})).expect("the queue has room");
-    }
+    let HeldWithQueue {
+        pool,
+        held,
+        gate,
+        probe,
+    } = HeldWithQueue::new(run, 2, 10)?;
     // The gate stays shut, so the deadline passes with the queue full and
     // the held jobs running, however long it takes.
     run.at("shutdown(Drain) with a deadline of 20 ms, the gate shut");
@@ -227,16 +215,12 @@ fn submit_after_shutdown(run: &Run<'_>) -> Checked {
 }
 
 fn concurrent_shutdowns(run: &Run<'_>) -> Checked {
-    let (pool, config) = run.build_first(workers_down_from(2, |workers| {
-        PoolConfig::new(workers).queue_capacity(100)
-    }))?;
-    let held = config.workers;
-    let (gate, probe) = (AsyncGate::new(), Probe::new());
-    run.watch(&pool, Some(&probe));
-    gate.hold(run, &pool, held);
-    for _ in 0..40 {
-        pool.submit(probe.job(|| {})).expect("the queue has room");
-    }
+    let HeldWithQueue {
+        pool,
+        held,
+        gate,
+        probe,
+    } = HeldWithQueue::new(run, 2, 40)?;
     let start = Arc::new(Barrier::new(4));
     let callers: Vec<_> = (0..4)
         .map(|i| {
