@@ -99,7 +99,10 @@ pub fn any_case() -> impl Strategy<Value = Case> {
 const KEYS: [u64; 4] = [0, 1, 2, 3];
 
 /// Runs one case on a fresh cache; `Err` names the broken promise.
-pub fn run_case<C: Cache<u64, u64> + 'static>(make: fn() -> C, case: &Case) -> Result<(), String> {
+pub fn run_case<C: Cache<u64, u64> + 'static>(
+    make: &dyn Fn() -> C,
+    case: &Case,
+) -> Result<(), String> {
     sequential(&make(), &case.ops)?;
     concurrent(Arc::new(make()), case.versions, case.readers)
 }
@@ -217,7 +220,9 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
 
 /// Runs the machine on the caches `make` builds; `Err` carries the shrunk
 /// case. Prints the cases run on a line the gate collects.
-pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, String> {
+pub fn explore<C: Cache<u64, u64> + 'static>(
+    make: impl Fn() -> C + Send + 'static,
+) -> Result<u32, String> {
     let name = make().name();
     let config = Config {
         cases: crate::support::proptest_cases(),
@@ -228,7 +233,7 @@ pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, Str
         let mut runner = TestRunner::new(config);
         runner
             .run(&any_case(), |case| {
-                run_case(make, &case).map_err(TestCaseError::fail)
+                run_case(&make, &case).map_err(TestCaseError::fail)
             })
             .map(|()| runner.config().cases)
     });
@@ -246,15 +251,16 @@ pub fn explore<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> Result<u32, Str
 }
 
 /// Checks a cache of yours with the whole machine: one call in a test.
-pub fn check_cache<C: Cache<u64, u64> + 'static>(make: fn() -> C) -> u32 {
+/// `make` is any closure (a cache built with a configuration of yours).
+pub fn check_cache<C: Cache<u64, u64> + 'static>(make: impl Fn() -> C + Send + 'static) -> u32 {
     explore(make).unwrap_or_else(|failure| panic!("{failure}"))
 }
 
 /// Replays one case (paste the line a failure prints into a test).
-pub fn replay<C: Cache<u64, u64> + 'static>(make: fn() -> C, case: &Case) {
+pub fn replay<C: Cache<u64, u64> + 'static>(make: impl Fn() -> C + Send + 'static, case: &Case) {
     let case = case.clone();
     within_deadline("cache replay", move || {
-        if let Err(why) = run_case(make, &case) {
+        if let Err(why) = run_case(&make, &case) {
             panic!("{}: invariant broken: {why}\ncase: {case:?}", make().name());
         }
     });

@@ -130,6 +130,14 @@ const CHILD: &str = "CONTEND_LOOM_CHILD";
 /// `text` (say `CONTEND_LOOM_ONLY="dispatcher: cancel"`), to study one.
 #[cfg(loom)]
 pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
+    explore_suite_within(family, suite, crate::watchdog::loom_watchdog());
+}
+
+/// [`explore_suite`] with the watchdog's limit on each model's
+/// exploration set to `limit`: a child still exploring when it passes is
+/// killed, and the model fails as hung.
+#[cfg(loom)]
+pub fn explore_suite_within(family: &str, suite: Vec<NamedModel>, limit: std::time::Duration) {
     if let Ok(name) = std::env::var(CHILD) {
         for named in suite.into_iter().filter(|named| named.name == name) {
             explore(&named.name, named.model);
@@ -144,7 +152,7 @@ pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
         .collect();
     let (mut interleavings, mut failed) = (0, Vec::new());
     for name in &names {
-        match explore_in_child(name) {
+        match explore_in_child(name, limit) {
             Ok(explored) => interleavings += explored,
             Err(why) => {
                 println!("contend-gate: loom {name}: FAILED: {why}");
@@ -169,7 +177,7 @@ pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
 /// its output on, and returns the interleavings it explored, or why it
 /// failed (its last words, or the signal that ended it).
 #[cfg(loom)]
-fn explore_in_child(name: &str) -> Result<usize, String> {
+fn explore_in_child(name: &str, limit: std::time::Duration) -> Result<usize, String> {
     use std::process::Command;
 
     let exe =
@@ -178,7 +186,7 @@ fn explore_in_child(name: &str) -> Result<usize, String> {
     child
         .args(["--nocapture", "--test-threads=1"])
         .env(CHILD, name);
-    let output = crate::watchdog::output_within(&mut child, crate::watchdog::loom_watchdog())?;
+    let output = crate::watchdog::output_within(&mut child, limit)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.success() {
