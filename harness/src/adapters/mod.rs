@@ -4,7 +4,7 @@
 //!
 //! | name | library | what a job becomes |
 //! |---|---|---|
-//! | `rayon` | a [`rayon::ThreadPool`] of `workers` threads | a `spawn` |
+//! | `rayon` | a [`rayon::ThreadPool`](::rayon::ThreadPool) of `workers` threads | a `spawn` |
 //! | `threadpool` | `threadpool::ThreadPool::new(workers)` | an `execute` |
 //! | `tokio-spawn-blocking` | a tokio runtime with `max_blocking_threads = workers` | a `spawn_blocking` |
 //!
