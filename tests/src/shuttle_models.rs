@@ -188,6 +188,26 @@ pub fn replay(model: Model, file: &Path) {
 /// failed, each with the command that replays it (in whichever crate runs
 /// the suite, see [`crate::support::rerun_command`]).
 pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
+    explore_suite_within(family, suite, watchdog());
+}
+
+/// The limit on one model's schedules when none is given:
+/// `CONTEND_SHUTTLE_WATCHDOG_SECS` if set, else 10 minutes. Shuttle fails
+/// a schedule that spins (after a million steps) or deadlocks by itself;
+/// the watchdog is for what it cannot see, a model blocked outside its
+/// view (a `std` lock or channel inside the code under test).
+pub fn watchdog() -> std::time::Duration {
+    std::env::var("CONTEND_SHUTTLE_WATCHDOG_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map(std::time::Duration::from_secs_f64)
+        .unwrap_or(std::time::Duration::from_secs(10 * 60))
+}
+
+/// [`explore_suite`] with the watchdog's limit on each model set to
+/// `limit`: a model still running when it passes fails as hung (its
+/// thread is left behind).
+pub fn explore_suite_within(family: &str, suite: Vec<NamedModel>, limit: std::time::Duration) {
     let only = std::env::var("CONTEND_SHUTTLE_ONLY").unwrap_or_default();
     let suite: Vec<NamedModel> = suite
         .into_iter()
@@ -203,7 +223,14 @@ pub fn explore_suite(family: &str, suite: Vec<NamedModel>) {
     let schedules = schedules();
     let (models, mut total, mut failed) = (suite.len(), 0, Vec::new());
     for named in suite {
-        match check(named.model, schedules) {
+        let model = named.model;
+        let outcome = crate::watchdog::guard(&named.name, limit, move |_| check(model, schedules))
+            .unwrap_or_else(|hung| Outcome::Failed {
+                scheduler: "the watchdog".to_owned(),
+                message: hung,
+                schedule: None,
+            });
+        match outcome {
             Outcome::Held(_) if crate::loom_models::was_refused(&named.name) => println!(
                 "contend-gate: shuttle {}: skipped: the executor refused the model's configuration",
                 named.name

@@ -163,3 +163,36 @@ impl Batch {
         report
     }
 }
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::Batch;
+    use crate::pool::JobContext;
+
+    /// What an executor of a user's tells a batch: a job skipped through
+    /// `JobContext` (or `Job::drop_cancelled`) counts as cancelled, one
+    /// merely dropped as dropped, one run as finished or panicked.
+    #[test]
+    fn an_outside_executor_reports_cancelled_jobs_as_cancelled_not_dropped() {
+        let books = JobContext::new("outside", None);
+        let batch = Batch::new();
+        let (kept, skipped, dropped) = (batch.job(|| {}), batch.job(|| {}), batch.job(|| {}));
+        let other = Batch::new();
+        let cancelled_alone = other.job(|| {});
+        books.execute(kept);
+        batch.cancel();
+        books.execute(skipped);
+        drop(dropped);
+        other.cancel();
+        cancelled_alone.drop_cancelled();
+        let report = batch.wait(None);
+        assert_eq!(
+            (report.finished, report.cancelled, report.dropped),
+            (1, 1, 1)
+        );
+        assert!(report.is_settled());
+        assert_eq!(other.wait(None).cancelled, 1);
+        let stats = books.stats(0, 0);
+        assert_eq!((stats.completed, stats.cancelled), (1, 1));
+    }
+}
