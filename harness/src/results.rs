@@ -17,9 +17,14 @@ use crate::run::books::CellBooks;
 use crate::scenario::{GateMetric, GateResult, Kind, Stat, Workload};
 
 /// The version of the results format. 2 added the status
-/// `out_of_memory`; everything else of 1 is unchanged, so files of 1 are
-/// still read ([`OLDEST_READABLE_SCHEMA`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// `out_of_memory`; 3 added goodput (`succeeded`, `failed`, `goodput` per
+/// repetition, `goodput` and `failed_share` merged). Files of 1 and 2 are
+/// still read ([`OLDEST_READABLE_SCHEMA`]): their goodput is derived from
+/// the counts they hold ([`ResultsDoc::derive_goodput`]).
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The first schema whose repetitions count what succeeded.
+pub const GOODPUT_SCHEMA: u32 = 3;
 
 /// The oldest results format this contend still reads.
 pub const OLDEST_READABLE_SCHEMA: u32 = 1;
@@ -46,6 +51,34 @@ impl ResultsDoc {
             }
         }
         self
+    }
+
+    /// Fills in the goodput a file older than [`GOODPUT_SCHEMA`] did not
+    /// write, from the counts it holds: a pool job succeeded unless it
+    /// panicked or its downstream call timed out, so `succeeded =
+    /// completed - panicked - timeouts` (a lower bound: an old file cannot
+    /// tell a job that both panicked and timed out). A repetition with no
+    /// measurement keeps `None`, shown as unknown.
+    pub fn derive_goodput(&mut self) {
+        for cell in self.scenarios.iter_mut().flat_map(|s| s.cells.iter_mut()) {
+            for rep in &mut cell.repetitions {
+                if rep.succeeded.is_none() && measured(&rep.status) {
+                    let succeeded = match &rep.books {
+                        CellBooks::Pool(books) => books
+                            .completed
+                            .saturating_sub(books.panicked + rep.timeouts),
+                        other => other.done(),
+                    };
+                    rep.set_succeeded(succeeded);
+                }
+            }
+            let ok: Vec<&Repetition> = cell
+                .repetitions
+                .iter()
+                .filter(|r| measured(&r.status))
+                .collect();
+            (cell.merged.goodput, cell.merged.failed_share) = goodput_spreads(&ok);
+        }
     }
 
     /// A document of `scenarios` in the current schema.
@@ -186,6 +219,22 @@ pub struct Repetition {
     /// thread count here.
     #[serde(default)]
     pub peak_concurrency: u64,
+    /// Units of work that succeeded: pool jobs that ran to their end
+    /// without panicking and without their downstream call timing out;
+    /// reader operations (cache); items received (fan-in). `None`: not
+    /// measured (a failed repetition, or an old file it cannot be derived
+    /// from).
+    #[serde(default)]
+    pub succeeded: Option<u64>,
+    /// Units offered that did not succeed: `offered - succeeded`, where a
+    /// pool offers every `submit` call (timed out, panicked, rejected,
+    /// discarded, cancelled, handed back).
+    #[serde(default)]
+    pub failed: Option<u64>,
+    /// `succeeded / wall_s`: the work done that was worth doing, per
+    /// second. Throughput counts a timed-out call as done; this does not.
+    #[serde(default)]
+    pub goodput: Option<f64>,
     /// Summaries per metric.
     pub summaries: BTreeMap<Metric, Summary>,
     /// Histograms per metric, as the child sends them; emptied once the
@@ -209,10 +258,53 @@ impl Repetition {
             timeouts: 0,
             peak_downstream_waiting: 0,
             peak_concurrency: 0,
+            succeeded: None,
+            failed: None,
+            goodput: None,
             summaries: BTreeMap::new(),
             histograms: BTreeMap::new(),
         }
     }
+
+    /// Records that `succeeded` units of work succeeded: sets `failed`
+    /// (what was offered and did not) and `goodput`.
+    pub fn set_succeeded(&mut self, succeeded: u64) {
+        let offered = self.books.offered();
+        self.succeeded = Some(succeeded);
+        self.failed = Some(offered.saturating_sub(succeeded));
+        self.goodput = Some(if self.wall_s > 0.0 {
+            succeeded as f64 / self.wall_s
+        } else {
+            0.0
+        });
+    }
+
+    /// `failed / offered`, 0 to 1; `None` when not measured.
+    pub fn failed_share(&self) -> Option<f64> {
+        let failed = self.failed? as f64;
+        let offered = self.books.offered();
+        Some(if offered == 0 {
+            0.0
+        } else {
+            failed / offered as f64
+        })
+    }
+}
+
+/// Whether a repetition's numbers are kept in the merge: it ended ok, or
+/// was interrupted with balanced books.
+fn measured(status: &Status) -> bool {
+    matches!(status, Status::Ok | Status::Interrupted)
+}
+
+/// Goodput and failed share across `ok` repetitions; `None` when one of
+/// them does not know its goodput (or there are none).
+fn goodput_spreads(ok: &[&Repetition]) -> (Option<Spread>, Option<Spread>) {
+    let goodput: Option<Vec<f64>> = ok.iter().map(|r| r.goodput).collect();
+    let failed: Option<Vec<f64>> = ok.iter().map(|r| r.failed_share()).collect();
+    let spread =
+        |values: Option<Vec<f64>>| values.filter(|v| !v.is_empty()).map(|v| Spread::of(&v));
+    (spread(goodput), spread(failed))
 }
 
 /// Mean and sample standard deviation over repetitions.
@@ -251,6 +343,14 @@ pub struct Merged {
     pub summaries: BTreeMap<Metric, Summary>,
     /// Throughput across repetitions.
     pub throughput: Spread,
+    /// Goodput (units that succeeded per second) across repetitions;
+    /// `None` when unknown.
+    #[serde(default)]
+    pub goodput: Option<Spread>,
+    /// Failed share (`failed / offered`, 0 to 1) across repetitions;
+    /// `None` when unknown.
+    #[serde(default)]
+    pub failed_share: Option<Spread>,
     /// p50 of the kind's main latency (end-to-end, read, delivery)
     /// across repetitions, ms.
     pub p50_ms: Spread,
@@ -311,10 +411,8 @@ impl CellResult {
     ) -> Self {
         // Interrupted repetitions balanced their books too: their partial
         // numbers are kept (and the cell's status says interrupted).
-        let ok: Vec<&Repetition> = repetitions
-            .iter()
-            .filter(|r| matches!(r.status, Status::Ok | Status::Interrupted))
-            .collect();
+        let ok: Vec<&Repetition> = repetitions.iter().filter(|r| measured(&r.status)).collect();
+        let (goodput, failed_share) = goodput_spreads(&ok);
         let mut merged_histograms = Histograms::default();
         for rep in &ok {
             for (metric, data) in &rep.histograms {
@@ -335,6 +433,8 @@ impl CellResult {
                 .map(|m| (m, Summary::of(merged_histograms.get(m))))
                 .collect(),
             throughput: spread(&|r| r.throughput),
+            goodput,
+            failed_share,
             p50_ms: spread(&|r| e2e(r, |s| s.p50_ms)),
             p99_ms: spread(&|r| e2e(r, |s| s.p99_ms)),
             cpu_s: spread(&|r| r.cpu_s),
@@ -407,6 +507,8 @@ impl CellResult {
                 }
             }
             GateMetric::Throughput => m.throughput.mean,
+            GateMetric::Goodput => m.goodput?.mean,
+            GateMetric::Failed => m.failed_share?.mean,
             GateMetric::Lost => m.lost as f64,
             GateMetric::Rejected => m.rejected.mean,
             GateMetric::Discarded => m.discarded.mean,

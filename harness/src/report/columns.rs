@@ -31,6 +31,20 @@ pub fn latency(cell: &CellResult, metric: Metric, pick: fn(&Summary) -> f64) -> 
         .map_or_else(|| "–".to_owned(), |s| ms(pick(s)))
 }
 
+/// Goodput, `mean ± stdev`, or `–` when unknown (an old file).
+pub fn goodput(cell: &CellResult) -> String {
+    cell.merged
+        .goodput
+        .map_or_else(|| "–".to_owned(), |g| with_spread(g.mean, g.stdev, 0))
+}
+
+/// The failed share as a percentage, or `–` when unknown.
+pub fn failed_percent(cell: &CellResult) -> String {
+    cell.merged
+        .failed_share
+        .map_or_else(|| "–".to_owned(), |f| format!("{:.1}%", f.mean * 100.0))
+}
+
 const fn column(header: &'static str, value: fn(&CellResult) -> String) -> Column {
     Column { header, value }
 }
@@ -42,6 +56,8 @@ pub fn columns(kind: Kind) -> Vec<Column> {
     let mut columns = match kind {
         Kind::Pool => vec![
             column("jobs/s", throughput),
+            column("goodput jobs/s", goodput),
+            column("failed", failed_percent),
             column("p50 ms", |c| latency(c, Metric::EndToEnd, |s| s.p50_ms)),
             column("p99 ms", |c| latency(c, Metric::EndToEnd, |s| s.p99_ms)),
             column("p99.9 ms", |c| latency(c, Metric::EndToEnd, |s| s.p999_ms)),
@@ -71,6 +87,7 @@ pub fn columns(kind: Kind) -> Vec<Column> {
         ],
         Kind::FanIn => vec![
             column("items/s", throughput),
+            column("failed", failed_percent),
             column("delivery p50 ms", |c| {
                 latency(c, Metric::Delivery, |s| s.p50_ms)
             }),

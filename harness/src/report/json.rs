@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
-use crate::results::{ResultsDoc, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION};
+use crate::results::{ResultsDoc, GOODPUT_SCHEMA, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION};
 
 /// The document as pretty JSON.
 pub fn render(doc: &ResultsDoc) -> String {
@@ -16,7 +16,8 @@ pub fn render(doc: &ResultsDoc) -> String {
 
 /// Reads a results file, or every `results.json` under a folder (a
 /// folder of runs). Refuses a truncated file, a foreign one and another
-/// schema version, naming the file and line.
+/// schema version, naming the file and line. A file older than
+/// [`GOODPUT_SCHEMA`] gets the goodput its counts imply.
 pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
     if path.is_dir() {
         let mut files = Vec::new();
@@ -54,12 +55,16 @@ pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
             path.display()
         )));
     }
-    serde_json::from_value(value).map_err(|e| {
+    let mut doc: ResultsDoc = serde_json::from_value(value).map_err(|e| {
         HarnessError::BadInput(format!(
             "{}: not a results file of schema {SCHEMA_VERSION}: {e}",
             path.display()
         ))
-    })
+    })?;
+    if version.is_some_and(|v| v < u64::from(GOODPUT_SCHEMA)) {
+        doc.derive_goodput();
+    }
+    Ok(doc)
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

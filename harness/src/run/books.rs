@@ -63,6 +63,16 @@ impl CellBooks {
         }
     }
 
+    /// Units of work offered: `submit` calls (pool), reader operations
+    /// (cache), items sent (fan-in). Goodput's failed share divides by it.
+    pub fn offered(&self) -> u64 {
+        match self {
+            CellBooks::Pool(books) => books.submitted,
+            CellBooks::Cache(books) => books.reader_ops,
+            CellBooks::FanIn(books) => books.sent,
+        }
+    }
+
     /// Jobs `submit` refused (pool only).
     pub fn rejected(&self) -> u64 {
         match self {

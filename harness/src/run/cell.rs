@@ -7,7 +7,7 @@
 //! `with_progress` and `finish`, which turns what a runner measured
 //! into a [`Repetition`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
@@ -116,7 +116,7 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
         .filter(|m| !histograms.get(*m).is_empty())
         .collect();
     let wall = measured.wall.as_secs_f64();
-    Repetition {
+    let mut repetition = Repetition {
         status,
         wall_s: wall,
         throughput: measured.done as f64 / wall.max(1e-9),
@@ -128,6 +128,9 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
         timeouts: 0,
         peak_downstream_waiting: 0,
         peak_concurrency: 0,
+        succeeded: None,
+        failed: None,
+        goodput: None,
         summaries: used
             .iter()
             .map(|m| (*m, Summary::of(histograms.get(*m))))
@@ -136,7 +139,11 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
             .iter()
             .map(|m| (*m, HistogramData::capture(histograms.get(*m))))
             .collect(),
-    }
+    };
+    // What a cache or fan-in cell did is what succeeded; a pool cell
+    // replaces it with the jobs that succeeded.
+    repetition.set_succeeded(measured.done);
+    repetition
 }
 
 /// Runs the repetition `spec` describes, by its kind. `stop` ends it
@@ -180,6 +187,7 @@ fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         calibration: SpinCalibration::measure(),
         downstream: workload.downstream.map(Downstream::new),
         form: job_form(&spec.strategy, spec.params.io),
+        succeeded: AtomicU64::new(0),
     }));
     let probes = Probes::start();
     let executor = match Catalog::active().build(&spec.strategy, spec.params.to_config()) {
@@ -240,6 +248,7 @@ fn run_pool_cell(spec: &CellSpec, stop: &AtomicBool) -> Repetition {
         };
     }
     repetition.timeouts = env.downstream.as_ref().map_or(0, Downstream::timeouts);
+    repetition.set_succeeded(env.succeeded.load(Ordering::Relaxed));
     repetition.peak_concurrency = stats.peak_concurrency as u64;
     repetition.peak_downstream_waiting =
         env.downstream.as_ref().map_or(0, Downstream::peak_waiting);

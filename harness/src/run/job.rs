@@ -12,6 +12,7 @@
 //! that blocks for thread strategies, a future that awaits for tokio
 //! strategies. Both take the same measurements at the same points.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,9 @@ pub struct JobEnv {
     pub downstream: Option<Downstream>,
     /// Closures or futures.
     pub form: JobForm,
+    /// Jobs that ran to their end, did not panic and whose downstream
+    /// call (if any) did not time out: goodput's numerator.
+    pub succeeded: AtomicU64,
 }
 
 /// What a job is handed to its executor as.
@@ -89,10 +93,8 @@ pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job
             let _done = done;
             let start = begin(env, &plan);
             env.service.perform(plan.service, &env.calibration);
-            if let Some(downstream) = &env.downstream {
-                let _ = downstream.call();
-            }
-            end(env, &plan, start);
+            let answered = env.downstream.as_ref().is_none_or(|d| d.call().is_ok());
+            end(env, &plan, start, answered);
         }),
         JobForm::Async => Job::from_future(async move {
             let _done = done;
@@ -100,10 +102,11 @@ pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job
             env.service
                 .perform_async(plan.service, &env.calibration)
                 .await;
-            if let Some(downstream) = &env.downstream {
-                let _ = downstream.call_async().await;
-            }
-            end(env, &plan, start);
+            let answered = match &env.downstream {
+                Some(downstream) => downstream.call_async().await.is_ok(),
+                None => true,
+            };
+            end(env, &plan, start, answered);
         }),
     }
 }
@@ -120,8 +123,9 @@ fn begin(env: &JobEnv, plan: &JobPlan) -> Instant {
 }
 
 /// The job's work is over: records its service and end-to-end times,
-/// then panics if the plan says so.
-fn end(env: &JobEnv, plan: &JobPlan, start: Instant) {
+/// counts it a success if its downstream `answered` and it will not
+/// panic, then panics if the plan says so.
+fn end(env: &JobEnv, plan: &JobPlan, start: Instant, answered: bool) {
     let end = Instant::now();
     env.collector.record(Metric::Service, nanos(end - start));
     env.collector.record(
@@ -130,5 +134,8 @@ fn end(env: &JobEnv, plan: &JobPlan, start: Instant) {
     );
     if plan.panics {
         std::panic::panic_any(DeliberatePanic);
+    }
+    if answered {
+        env.succeeded.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -17,7 +17,7 @@ use super::progress::Progress;
 use super::spec::CellSpec;
 use crate::error::HarnessError;
 use crate::report;
-use crate::results::{CellResult, ResultsDoc, ScenarioResult, Status};
+use crate::results::{CellResult, Merged, ResultsDoc, ScenarioResult, Status};
 use crate::scenario::{Kind, Scenario};
 
 /// What `contend run` was asked to do.
@@ -213,12 +213,13 @@ fn run_scenario(
         let m = &cell.merged;
         let summary = match cell.status() {
             Status::Ok => format!(
-                "{:.0} {}, {} p99 {:.3} ms, {} threads",
+                "{:.0} {}, goodput {}, {} p99 {:.3} ms, {} threads",
                 m.throughput.mean,
                 scenario.kind.throughput_unit(),
+                goodput_words(m, scenario.kind.throughput_unit()),
                 scenario.kind.primary().name(),
                 m.p99_ms.mean,
-                m.peak_threads
+                m.peak_threads,
             ),
             other => other.word().to_owned(),
         };
@@ -263,6 +264,19 @@ fn run_scenario(
         gates,
         interrupted: interrupted.load(Ordering::Relaxed),
     })
+}
+
+/// `83 jobs/s (94.4% failed)`: what succeeded per second and the share
+/// of the offered work that failed, for the line printed per cell.
+fn goodput_words(merged: &Merged, unit: &str) -> String {
+    match (merged.goodput, merged.failed_share) {
+        (Some(goodput), Some(failed)) => format!(
+            "{:.0} {unit} ({:.1}% failed)",
+            goodput.mean,
+            failed.mean * 100.0
+        ),
+        _ => "unknown".to_owned(),
+    }
 }
 
 /// `YYYYMMDD-HHMMSS` (UTC) for report folder names.

@@ -44,6 +44,11 @@ pub enum GateMetric {
     Latency(Metric, Stat),
     /// Completed jobs per second (mean over repetitions).
     Throughput,
+    /// Jobs that succeeded per second: not timed out, panicked, rejected,
+    /// discarded, cancelled or handed back (mean).
+    Goodput,
+    /// The failed share, `failed / offered`, from 0 to 1 (mean).
+    Failed,
     /// Jobs unaccounted for or run twice (most over repetitions).
     Lost,
     /// Jobs rejected by `submit`, any reason (mean).
@@ -68,7 +73,7 @@ pub enum GateMetric {
 }
 
 const COUNTERS: &str =
-    "throughput, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_concurrency, peak_rss_mb, cpu_s, wall_s";
+    "throughput, goodput, failed, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_concurrency, peak_rss_mb, cpu_s, wall_s";
 const LATENCIES: &str = "p50, p90, p99, p999, max, mean (of the kind's main latency: end_to_end, read or delivery), optionally after a metric and a dot: end_to_end., queue_wait., service., lateness., read., write., refresh., delivery., send. (e.g. queue_wait.p99)";
 
 impl GateMetric {
@@ -76,6 +81,8 @@ impl GateMetric {
     fn parse(name: &str, primary: Metric) -> Result<GateMetric, String> {
         let counter = match name {
             "throughput" => Some(GateMetric::Throughput),
+            "goodput" => Some(GateMetric::Goodput),
+            "failed" => Some(GateMetric::Failed),
             "lost" => Some(GateMetric::Lost),
             "rejected" => Some(GateMetric::Rejected),
             "discarded" => Some(GateMetric::Discarded),
