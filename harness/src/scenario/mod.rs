@@ -14,7 +14,9 @@
 
 mod duration;
 mod error;
+mod fits;
 mod gate;
+mod machine;
 mod params;
 mod quantity;
 mod raw;

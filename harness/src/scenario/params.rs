@@ -321,7 +321,10 @@ fn count_or_cores(key: &str, value: &toml::Value, min: i64) -> Result<(String, S
     } else {
         format!("{factor}*cores")
     };
-    Ok((written, Setting::Count(factor * available_cores())))
+    let count = factor.checked_mul(available_cores()).ok_or_else(|| {
+        format!("`{key}` = \"{text}\": {factor} × this machine's cores is more than any count")
+    })?;
+    Ok((written, Setting::Count(count)))
 }
 
 /// Every combination of `choices` (key, values), in file order: the

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-use contend_strategies::pool::{RunsOn, ShutdownMode};
+use contend_strategies::pool::{RunsOn, ShutdownMode, MAX_ALLOCATED_QUEUE};
 use toml::Spanned;
 
 use super::error::{ScenarioError, Source};
+use super::fits;
 use super::gate::Gate;
-use super::params::{self, Key};
+use super::machine::Machine;
+use super::params::{self, Key, StrategyParams};
 use super::raw::{
     RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawQuick, RawScenario,
     RawService, RawStrategy, RawWorkload,
@@ -21,6 +23,7 @@ use crate::catalog::{Bounds, Catalog};
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
 use crate::load::service::{Dist, ServiceModel, Work};
+use crate::run::ledger::Ledger;
 
 type Checked<T> = Result<T, ScenarioError>;
 
@@ -126,7 +129,7 @@ fn finish<W>(
     }
     let mut cells = Vec::new();
     for strategy in raw.strategies.get_ref() {
-        for cell in strategy_cells(src, kind, strategy, &shared, &cells)? {
+        for cell in strategy_cells(src, kind, strategy, &shared, &workload, &cells)? {
             if cells
                 .iter()
                 .any(|c: &params::CellPlan| c.label == cell.label)
@@ -186,7 +189,15 @@ fn workload(src: Source<'_>, raw: &RawWorkload) -> Checked<PoolWorkload> {
     let jobs = raw
         .jobs
         .as_ref()
-        .map(|j| positive(src, j, "jobs"))
+        .map(|j| {
+            at_most(
+                src,
+                j,
+                "jobs",
+                Ledger::CAPACITY,
+                "the jobs the books can track",
+            )
+        })
         .transpose()?;
     let duration = raw.duration.as_ref().map(|d| time(src, d)).transpose()?;
     let arrival = arrival(src, &raw.arrival)?;
@@ -397,7 +408,7 @@ fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceMod
     let memory = raw
         .memory
         .as_ref()
-        .map(|size| memory(src, size, "memory"))
+        .map(|size| job_memory(src, size))
         .transpose()?
         .unwrap_or(0);
     Ok(ServiceModel { work, dist, memory })
@@ -484,7 +495,15 @@ fn cache_workload<'a>(
             "the workload needs `ops` (per reader) or `duration` (or both)",
         ));
     }
-    let keys = positive(src, &raw.keys, "keys")?;
+    // Every key is in the map from the start: two u64s at least each.
+    let key_bytes = 2 * std::mem::size_of::<u64>() as u64;
+    let keys = at_most(
+        src,
+        &raw.keys,
+        "keys",
+        Machine::get().memory.value / key_bytes,
+        "the keys this machine's memory holds, 16 bytes each",
+    )?;
     let refresh_keys = match &raw.refresh_keys {
         None => keys.min(100),
         Some(n) => match positive(src, n, "refresh_keys")? {
@@ -594,6 +613,7 @@ fn strategy_cells(
     kind: Kind,
     raw: &RawStrategy,
     shared: &Shared<'_>,
+    workload: &Workload,
     taken: &[params::CellPlan],
 ) -> Checked<Vec<params::CellPlan>> {
     let name = raw.name.get_ref();
@@ -707,6 +727,18 @@ fn strategy_cells(
             .map_err(|message| src.error(value.span(), message))?;
         choices.push((*key, parsed));
     }
+    let count = choices
+        .iter()
+        .try_fold(1_usize, |count, (_, values)| {
+            count.checked_mul(values.len())
+        })
+        .filter(|count| *count <= MAX_CELLS);
+    if count.is_none() {
+        return Err(src.error(
+            raw.name.span(),
+            format!("the sweeps of `{name}` make more than {MAX_CELLS} cells; sweep fewer values"),
+        ));
+    }
     let swept: Vec<Key> = given
         .iter()
         .filter(|(_, value)| value.get_ref().is_array())
@@ -724,21 +756,62 @@ fn strategy_cells(
         })
         .collect();
     for cell in &cells {
-        // Build it once, so that a combination the strategy refuses (a
-        // policy it cannot honour, a capacity a channel does not have)
-        // fails now, not in the middle of a run.
+        // Sizes first, on the numbers alone: a size the machine cannot
+        // give is refused before anything spawns or allocates.
+        fits::cell(kind, name, &cell.params, workload, Machine::get()).map_err(
+            |(key, message)| {
+                let span = given
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or_else(|| raw.name.span(), |(_, value)| value.span());
+                src.error(span, message)
+            },
+        )?;
+        // Then build it once, so that a combination the strategy refuses
+        // (a policy it cannot honour, a capacity a channel does not have)
+        // fails now, not in the middle of a run; small, so that checking
+        // spawns and allocates next to nothing.
+        let small = small_for_check(&cell.params);
         let built = match kind {
             Kind::Pool => Catalog::active()
-                .build(name, cell.params.to_config())
+                .build(name, small.to_config().runtime_threads(1))
                 .map(|executor| {
                     executor.shutdown(ShutdownMode::DRAIN);
                 }),
-            Kind::Cache => crate::run::cache::build(name, &cell.params).map(drop),
-            Kind::FanIn => crate::run::fanin::check(name, &cell.params),
+            Kind::Cache => crate::run::cache::build(name, &small).map(drop),
+            Kind::FanIn => crate::run::fanin::check(name, &small),
         };
         built.map_err(|error| src.error(raw.name.span(), format!("`{}`: {error}", cell.label)))?;
     }
     Ok(cells)
+}
+
+/// The most cells one `[[strategy]]` table may sweep into: far more than
+/// a run can measure, few enough to list while checking.
+const MAX_CELLS: usize = 10_000;
+
+/// `params` shrunk to what a build needs to say whether it refuses them:
+/// one worker, producer and shard, a queue and capacity of at most one
+/// (a rendezvous stays a rendezvous). Whether a strategy refuses depends
+/// on the policy, on zero and on the most it allocates up front (a queue
+/// above `MAX_ALLOCATED_QUEUE` is kept, so that the refusal is the
+/// strategy's own), not on how many threads it starts; the sizes
+/// themselves were checked against the machine by `fits`.
+fn small_for_check(params: &StrategyParams) -> StrategyParams {
+    StrategyParams {
+        workers: params.workers.min(1),
+        queue: if params.queue > MAX_ALLOCATED_QUEUE {
+            params.queue
+        } else {
+            params.queue.min(1)
+        },
+        readers: params.readers.min(1),
+        shards: params.shards.min(1),
+        producers: params.producers.min(1),
+        capacity: params.capacity.map(|capacity| capacity.min(1)),
+        max_blocked_submitters: params.max_blocked_submitters,
+        ..params.clone()
+    }
 }
 
 fn positive(src: Source<'_>, value: &Spanned<i64>, key: &str) -> Checked<u64> {
@@ -766,6 +839,35 @@ fn fraction(src: Source<'_>, value: &Spanned<f64>, key: &str) -> Checked<f64> {
         f => Err(src.error(
             value.span(),
             format!("`{key}` is a fraction from 0 to 1, got {f}"),
+        )),
+    }
+}
+
+/// A whole number from 1 to `max` (`why`: what bounds it).
+fn at_most(src: Source<'_>, value: &Spanned<i64>, key: &str, max: u64, why: &str) -> Checked<u64> {
+    match positive(src, value, key)? {
+        n if n <= max => Ok(n),
+        n => Err(src.error(
+            value.span(),
+            format!("`{key}` = {n} is too many; allowed: 1 to {max} ({why})"),
+        )),
+    }
+}
+
+/// The memory a job holds: a size no larger than this machine's memory
+/// (a `memory_limit` may be: it limits, it does not ask).
+fn job_memory(src: Source<'_>, value: &Spanned<String>) -> Checked<u64> {
+    let machine = &Machine::get().memory;
+    match memory(src, value, "memory")? {
+        bytes if bytes <= machine.value => Ok(bytes),
+        _ => Err(src.error(
+            value.span(),
+            format!(
+                "`memory` = \"{}\" is more memory than this machine has; allowed: 4KiB to {} ({})",
+                value.get_ref(),
+                fits::approx(machine.value),
+                machine.source
+            ),
         )),
     }
 }
