@@ -16,14 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::limits::ran_out_of_memory;
+use super::crash::StderrLog;
 use super::spec::{CellSpec, PROGRESS_PREFIX};
 use crate::results::{Repetition, Status};
 
 /// How long a child may take to stop after being asked, before it is killed.
 const GRACE: Duration = Duration::from_secs(10);
-/// Lines of a child's stderr kept for a crash report.
-const TAIL: usize = 20;
 
 /// Runs one repetition in a child process (`contend cell`), calling
 /// `on_progress(jobs done)` as it reports progress.
@@ -66,27 +64,22 @@ pub fn run_child(
         text
     });
     let started = Instant::now();
-    let mut tail: Vec<String> = Vec::new();
+    let mut log = StderrLog::default();
     let mut asked_to_stop: Option<Instant> = None;
     let mut timed_out = false;
-    let take_lines = |tail: &mut Vec<String>, on_progress: &mut dyn FnMut(u64)| {
+    let take_lines = |log: &mut StderrLog, on_progress: &mut dyn FnMut(u64)| {
         for line in lines.try_iter() {
             match line
                 .strip_prefix(PROGRESS_PREFIX)
                 .and_then(|n| n.trim().parse().ok())
             {
                 Some(done) => on_progress(done),
-                None => {
-                    tail.push(line);
-                    if tail.len() > TAIL {
-                        tail.remove(0);
-                    }
-                }
+                None => log.push(line),
             }
         }
     };
     let status = loop {
-        take_lines(&mut tail, on_progress);
+        take_lines(&mut log, on_progress);
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => {}
@@ -105,7 +98,7 @@ pub fn run_child(
         std::thread::sleep(Duration::from_millis(20));
     };
     let _ = stderr_reader.join();
-    take_lines(&mut tail, on_progress);
+    take_lines(&mut log, on_progress);
     let answer = stdout_reader.join().unwrap_or_default();
     match serde_json::from_str::<Repetition>(&answer) {
         Ok(mut repetition) => {
@@ -115,14 +108,10 @@ pub fn run_child(
             repetition
         }
         Err(_) if timed_out => Repetition::failed(Status::TimedOut),
-        Err(_) if ran_out_of_memory(&tail) => Repetition::failed(Status::OutOfMemory {
-            message: format!("{}; last output:\n{}", describe(status), tail.join("\n")),
+        Err(_) if log.ran_out_of_memory() => Repetition::failed(Status::OutOfMemory {
+            message: log.report(&describe(status)),
         }),
-        Err(_) => crashed(format!(
-            "{}; last output:\n{}",
-            describe(status),
-            tail.join("\n")
-        )),
+        Err(_) => crashed(log.report(&describe(status))),
     }
 }
 

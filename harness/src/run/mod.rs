@@ -15,6 +15,7 @@ pub mod books;
 pub mod cache;
 pub mod cell;
 pub mod child;
+mod crash;
 pub mod driver;
 pub mod fanin;
 pub mod job;
