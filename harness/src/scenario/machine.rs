@@ -111,6 +111,7 @@ fn rlimit(resource: libc::__rlimit_resource_t) -> Option<u64> {
     if unsafe { libc::getrlimit(resource, &mut limit) } != 0 {
         return None;
     }
+    #[allow(clippy::unnecessary_cast)] // `rlim_t` is not `u64` on every target
     (limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as u64)
 }
 
