@@ -13,11 +13,31 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// What `contend run`'s exit codes mean, for `--help`.
+const RUN_EXIT_CODES: &str = "\
+Exit codes:
+  0    every cell ran, its books balanced and every gate passed
+  1    a gate or a cell's books failed, or a cell crashed, ran out of memory or timed out
+  2    bad input, before anything runs: a scenario file that cannot run (malformed, an
+       unknown key, strategy or policy, a size this machine cannot give; the message
+       names the file and line), an unknown --filter name, or bad usage
+  130  stopped by Ctrl-C (the reports of what was measured are written)";
+
+/// What `contend compare`'s exit codes mean, for `--help`.
+const COMPARE_EXIT_CODES: &str = "\
+Exit codes:
+  0  no regression beyond the threshold and the noise
+  1  a regression, or a cell measured in BASE failed in NEW
+  2  bad input: a results file or folder that cannot be read (missing, not JSON,
+     truncated, another schema version, no results.json in a folder; the message
+     names the file), an unknown --metric, or bad usage";
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List the strategies, the overload policies and the default scenarios.
     List,
     /// Run scenarios (default: every scenarios/*.toml) and write reports.
+    #[command(after_help = RUN_EXIT_CODES)]
     Run {
         /// Scenario files; none: the default suite.
         files: Vec<PathBuf>,
@@ -37,6 +57,7 @@ pub(crate) enum Command {
     },
     /// Compare two results (files or folders of runs); exit 1 on a
     /// regression beyond the threshold and the noise.
+    #[command(after_help = COMPARE_EXIT_CODES)]
     Compare {
         /// The baseline.
         base: PathBuf,
