@@ -62,7 +62,7 @@ fn a_quick_run_writes_every_report_and_they_parse() {
         .ends_with("-tiny"));
 
     let results: serde_json::Value = results_json(&run);
-    assert_eq!(results["schema_version"], 2);
+    assert_eq!(results["schema_version"], 3);
     let scenario = &results["scenarios"][0];
     assert_eq!(scenario["quick"], true);
     let cells = scenario["cells"].as_array().unwrap();
@@ -175,7 +175,7 @@ fn a_truncated_results_file_exits_2() {
 fn a_results_file_of_a_newer_schema_exits_2_and_the_committed_baseline_is_read() {
     let said =
         compare_refuses("{\"schema_version\": 99, \"tool\": \"contend 9\", \"scenarios\": []}");
-    assert!(said.contains("reads 1 to 2"), "{said}");
+    assert!(said.contains("reads 1 to 3"), "{said}");
     let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/baseline.json");
     let output = contend(&["compare", baseline, baseline]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

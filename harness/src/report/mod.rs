@@ -12,6 +12,7 @@ pub mod hgrm;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod palette;
 pub mod svg;
 
 use std::path::{Path, PathBuf};

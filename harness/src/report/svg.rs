@@ -1,26 +1,22 @@
 //! Inline SVG charts, drawn here so that `report.html` needs no script,
 //! no network and no plotting library: line charts with linear or
-//! logarithmic axes, and horizontal bar charts.
+//! logarithmic axes, and horizontal bar charts (stacked: what succeeded
+//! solid, what failed hatched). Colours come from the caller (one per
+//! cell for a whole page, [`super::palette`]); every element drawn in a
+//! cell's colour carries `data-cell="label"`. Legends are the page's
+//! (HTML that wraps on a narrow screen), not the SVG's.
 
 use std::fmt::Write as _;
 
-const WIDTH: f64 = 820.0;
-const HEIGHT: f64 = 360.0;
-const LEFT: f64 = 70.0;
-const RIGHT: f64 = 230.0;
-const TOP: f64 = 36.0;
-const BOTTOM: f64 = 48.0;
-
-/// Series colours, distinguishable in print and for most colour blindness.
-const PALETTE: [&str; 10] = [
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#7f7f7f", "#bcbd22",
-];
-
-/// The colour of series `index`.
-pub fn color(index: usize) -> &'static str {
-    PALETTE[index % PALETTE.len()]
-}
+// A narrow canvas scaled to the page's width (`width="100%"`): at a
+// phone's 390 px it shrinks by 0.7, not by 0.45 as 820 units would, so
+// its text stays readable.
+const WIDTH: f64 = 520.0;
+const HEIGHT: f64 = 320.0;
+const LEFT: f64 = 62.0;
+const RIGHT: f64 = 30.0;
+const TOP: f64 = 34.0;
+const BOTTOM: f64 = 44.0;
 
 /// Escapes text for HTML and SVG.
 pub fn escape(text: &str) -> String {
@@ -35,8 +31,30 @@ pub fn escape(text: &str) -> String {
 pub struct Series {
     /// Legend text.
     pub name: String,
+    /// The line's colour.
+    pub color: &'static str,
+    /// The cell the whole line is (a percentile curve), if one.
+    pub cell: Option<String>,
     /// `(x, y)` points, in x order.
     pub points: Vec<(f64, f64)>,
+    /// The cell and colour of each point, when points are cells (a
+    /// sweep: each point marked in its own cell's colour); else empty.
+    pub point_cells: Vec<(String, &'static str)>,
+}
+
+/// One bar: `solid` (what succeeded) then `hatched` (what failed) on top.
+#[derive(Clone, Debug)]
+pub struct Bar {
+    /// The cell's label, written above the bar.
+    pub label: String,
+    /// The cell's colour.
+    pub color: &'static str,
+    /// The solid part.
+    pub solid: f64,
+    /// The hatched part after it (0: none).
+    pub hatched: f64,
+    /// The value written at the end of the label line.
+    pub text: String,
 }
 
 /// An axis: its label, scale and optional fixed ticks.
@@ -152,9 +170,22 @@ pub fn number(v: f64) -> String {
 fn frame(out: &mut String, title: &str, height: f64) {
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/><text x="{LEFT}" y="20" font-size="14" font-weight="bold">{}</text>"#,
-        escape(title)
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" font-family="sans-serif" font-size="13" role="img"><title>{title}</title><rect width="100%" height="100%" fill="white"/><text x="8" y="20" font-size="15" font-weight="bold">{title}</text>"#,
+        title = escape(title)
     );
+}
+
+/// ` data-cell="label"`, or nothing.
+fn cell_attr(cell: Option<&str>) -> String {
+    cell.map_or_else(String::new, |c| format!(r#" data-cell="{}""#, escape(c)))
+}
+
+/// An id for SVG definitions, unique per chart title on a page.
+fn slug(title: &str) -> String {
+    title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
 }
 
 /// A line chart of `series`.
@@ -196,7 +227,7 @@ pub fn line_chart(title: &str, series: &[Series], x: &Axis, y: &Axis) -> String 
         (TOP + HEIGHT - BOTTOM) / 2.0,
         escape(&y.label)
     );
-    for (i, s) in series.iter().enumerate() {
+    for s in series {
         let path: Vec<String> = s
             .points
             .iter()
@@ -204,69 +235,96 @@ pub fn line_chart(title: &str, series: &[Series], x: &Axis, y: &Axis) -> String 
             .collect();
         let _ = write!(
             out,
-            r#"<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>"#,
-            color(i),
-            path.join(" ")
+            r#"<polyline fill="none" stroke="{}" stroke-width="2" points="{}"{}/>"#,
+            s.color,
+            path.join(" "),
+            cell_attr(s.cell.as_deref())
         );
-        if s.points.len() <= 12 {
-            for (px, py) in &s.points {
+        if s.points.len() <= 12 || !s.point_cells.is_empty() {
+            for (i, (px, py)) in s.points.iter().enumerate() {
+                let (cell, fill) = match s.point_cells.get(i) {
+                    Some((cell, color)) => (Some(cell.as_str()), *color),
+                    None => (s.cell.as_deref(), s.color),
+                };
                 let _ = write!(
                     out,
-                    r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{}"/>"#,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{fill}" stroke="white"{}/>"#,
                     sx.at(*px),
                     sy.at(*py),
-                    color(i)
+                    cell_attr(cell)
                 );
             }
         }
-        let ly = TOP + 8.0 + 18.0 * i as f64;
-        let lx = WIDTH - RIGHT + 12.0;
-        let _ = write!(
-            out,
-            r#"<rect x="{lx}" y="{:.1}" width="14" height="4" fill="{}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
-            ly - 4.0,
-            color(i),
-            lx + 20.0,
-            ly + 1.0,
-            escape(&s.name)
-        );
     }
     out.push_str("</svg>");
     out
 }
 
-/// A horizontal bar chart: one bar per `(label, value)`.
-pub fn bar_chart(title: &str, bars: &[(String, f64)], unit: &str) -> String {
-    let row = 22.0;
-    let label_width = 280.0;
-    let height = TOP + row * bars.len() as f64 + 16.0;
-    let max = bars
+/// A horizontal bar chart: one bar per cell, its label and value on the
+/// line above it (so long labels need no margin), a value axis below
+/// titled `axis` (with its unit). A bar's `hatched` part is drawn after
+/// its `solid` part, lighter and striped.
+pub fn bar_chart(title: &str, bars: &[Bar], axis: &str) -> String {
+    let row = 36.0;
+    let (left, right) = (8.0, WIDTH - 24.0);
+    let height = TOP + row * bars.len() as f64 + 44.0;
+    let high = bars
         .iter()
-        .map(|b| b.1)
+        .map(|b| b.solid + b.hatched)
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let span = WIDTH - label_width - 120.0;
+    let scale = Scale::new(&Axis::default(), [0.0, high].into_iter(), left, right);
+    let hatch = format!("hatch-{}", slug(title));
     let mut out = String::new();
     frame(&mut out, title, height);
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let y = TOP + row * i as f64;
-        let width = (value / max * span).max(1.0);
+    let _ = write!(
+        out,
+        r##"<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="2.5" height="6" fill="#000" fill-opacity="0.45"/></pattern></defs>"##
+    );
+    let bottom = TOP + row * bars.len() as f64;
+    for (value, text) in scale.ticks() {
+        let x = scale.at(value);
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{label_width}" y="{:.1}" width="{width:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}">{} {}</text>"#,
-            label_width - 8.0,
-            y + 15.0,
-            escape(label),
-            y + 3.0,
-            row - 6.0,
-            color(i),
-            label_width + width + 6.0,
-            y + 15.0,
-            number(*value),
-            escape(unit)
+            r##"<line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{bottom:.1}" stroke="#e5e5e5"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            bottom + 16.0,
+            escape(&text)
         );
     }
-    out.push_str("</svg>");
+    for (i, bar) in bars.iter().enumerate() {
+        let y = TOP + row * i as f64;
+        let cell = cell_attr(Some(&bar.label));
+        let solid = (scale.at(bar.solid) - left).max(if bar.solid > 0.0 { 1.0 } else { 0.0 });
+        let hatched = scale.at(bar.solid + bar.hatched) - left - solid;
+        let _ = write!(
+            out,
+            r#"<text x="{left}" y="{:.1}">{}</text><text x="{right}" y="{:.1}" text-anchor="end">{}</text><rect x="{left}" y="{:.1}" width="{solid:.1}" height="14" fill="{}"{cell}/>"#,
+            y + 13.0,
+            escape(&bar.label),
+            y + 13.0,
+            escape(&bar.text),
+            y + 17.0,
+            bar.color,
+        );
+        if hatched > 0.5 {
+            let _ = write!(
+                out,
+                r#"<rect x="{:.1}" y="{:.1}" width="{hatched:.1}" height="14" fill="{}" fill-opacity="0.35"{cell}/><rect x="{:.1}" y="{:.1}" width="{hatched:.1}" height="14" fill="url(#{hatch})" data-part="failed"/>"#,
+                left + solid,
+                y + 17.0,
+                bar.color,
+                left + solid,
+                y + 17.0,
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text></svg>"#,
+        (left + right) / 2.0,
+        height - 8.0,
+        escape(axis)
+    );
     out
 }
 
@@ -278,7 +336,10 @@ mod tests {
     fn charts_are_single_svg_elements_with_escaped_text() {
         let series = vec![Series {
             name: "a<b".into(),
+            color: "#000000",
+            cell: Some("a<b".into()),
             points: vec![(1.0, 2.0), (10.0, 30.0)],
+            point_cells: Vec::new(),
         }];
         let chart = line_chart(
             "t",
@@ -291,7 +352,15 @@ mod tests {
         );
         assert!(chart.starts_with("<svg") && chart.ends_with("</svg>"));
         assert!(chart.contains("a&lt;b"));
-        let bars = bar_chart("b", &[("x".into(), 3.0)], "ms");
+        let bar = Bar {
+            label: "x".into(),
+            color: "#000000",
+            solid: 3.0,
+            hatched: 1.0,
+            text: "3 ms".into(),
+        };
+        let bars = bar_chart("b", &[bar], "ms");
         assert_eq!(bars.matches("<svg").count(), 1);
+        assert!(bars.contains(r#"data-part="failed""#));
     }
 }

@@ -73,7 +73,7 @@ pub enum GateMetric {
 }
 
 const COUNTERS: &str =
-    "throughput, goodput, failed, lost, rejected, discarded, timeouts, torn_reads, peak_threads, peak_concurrency, peak_rss_mb, cpu_s, wall_s";
+    "throughput, lost, goodput, failed, rejected, discarded, timeouts, torn_reads, peak_threads, peak_concurrency, peak_rss_mb, cpu_s, wall_s";
 const LATENCIES: &str = "p50, p90, p99, p999, max, mean (of the kind's main latency: end_to_end, read or delivery), optionally after a metric and a dot: end_to_end., queue_wait., service., lateness., read., write., refresh., delivery., send. (e.g. queue_wait.p99)";
 
 impl GateMetric {
