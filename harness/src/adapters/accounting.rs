@@ -140,11 +140,12 @@ impl Accounting {
             report: ShutdownReport {
                 completed: self.context.counters().completed(),
                 handed_back,
-                still_running: if settled {
-                    0
-                } else {
-                    self.context.counters().running()
-                },
+                // Not settled: jobs are running, or still in the library's
+                // queue, where they cannot be taken back and will hand
+                // themselves back when it reaches them. Either way the
+                // caller must call again to collect them, so every such
+                // job counts (none running now is not "all joined").
+                still_running: if settled { 0 } else { self.outstanding() },
             },
             settled,
         }
@@ -268,6 +269,10 @@ mod tests {
             deadline: Some(Duration::from_millis(1)),
         });
         assert!(!shut.settled);
+        assert_eq!(
+            shut.report.still_running, 1,
+            "a job still in the library's queue is reported, so the caller calls again"
+        );
         // The library reaches the job after the deadline: it comes back
         // to the next shutdown call, unrun.
         slot.run();
