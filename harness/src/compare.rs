@@ -337,6 +337,7 @@ mod tests {
             cells,
             gates: Vec::new(),
             interrupted: false,
+            objective: None,
         }])
     }
 

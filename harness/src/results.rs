@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{HistogramData, Histograms, Metric, Summary};
 use crate::run::books::CellBooks;
-use crate::scenario::{GateMetric, GateResult, Kind, Stat, Workload};
+use crate::scenario::{GateMetric, GateResult, Kind, Objective, Stat, Workload};
 
 /// The version of the results format. 2 added the status
 /// `out_of_memory`; 3 added goodput (`succeeded`, `failed`, `goodput` per
@@ -120,6 +120,10 @@ pub struct ScenarioResult {
     pub gates: Vec<GateResult>,
     /// Ctrl-C stopped the run: cells after the interruption are missing.
     pub interrupted: bool,
+    /// The scenario's `objective`, if it set one (absent from files
+    /// written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<Objective>,
 }
 
 impl ScenarioResult {

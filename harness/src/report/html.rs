@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use super::columns::columns;
 use super::palette::CellColors;
 use super::svg::{bar_chart, escape, line_chart, number, Axis, Bar, Series};
+use super::verdict::{self, main_p99};
 use crate::record::Metric;
 use crate::results::{CellResult, ScenarioResult};
 
@@ -24,7 +25,9 @@ th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}.fail{color:
 figure{margin:1.2em 0;max-width:680px}svg{display:block;width:100%;height:auto;border:1px solid #eee}\
 .legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:13px;margin:4px 0}.legend span{display:inline-flex;align-items:center;gap:5px}\
 .legend i{display:inline-block;width:14px;height:10px}.legend i.failed{background:repeating-linear-gradient(45deg,#777 0 2px,#ddd 2px 5px)}\
-code{background:#f5f5f5;padding:1px 4px;overflow-wrap:anywhere}li{overflow-wrap:anywhere}";
+code{background:#f5f5f5;padding:1px 4px;overflow-wrap:anywhere}li{overflow-wrap:anywhere}\
+.verdict{background:#f6f8fb;border-left:4px solid #4a6fa5;padding:.4em 1em;margin:1em 0}.verdict h2{margin:.3em 0;font-size:1.15em}\
+.verdict ul{margin:.3em 0;padding-left:1.2em}.verdict li{margin:.25em 0;line-height:1.35}";
 
 /// One legend entry: its text, colour and, for a cell, its label; a
 /// `hatched` entry shows the failed part of a bar.
@@ -129,11 +132,6 @@ fn percentile_chart(
         );
         figure(&svg, &keys, "")
     })
-}
-
-/// p99 of the kind's main latency (`merged.p99_ms` follows it).
-fn main_p99(cell: &CellResult) -> f64 {
-    cell.merged.p99_ms.mean
 }
 
 /// Goodput, or throughput where goodput is unknown.
@@ -308,6 +306,14 @@ pub fn render(result: &ScenarioResult) -> String {
         escape(&result.started_at),
         if result.interrupted { " · <span class=\"fail\">interrupted</span>" } else { "" }
     );
+    let sentences = verdict::sentences(result);
+    if !sentences.is_empty() {
+        out.push_str("<section class=\"verdict\"><h2>Verdict</h2><ul>");
+        for sentence in &sentences {
+            let _ = write!(out, "<li>{}</li>", escape(sentence));
+        }
+        out.push_str("</ul></section>");
+    }
     let kind = result.kind();
     let columns = columns(kind);
     let colors = CellColors::assign(result.cells.iter().map(|c| c.label.as_str()));

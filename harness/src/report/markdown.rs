@@ -43,6 +43,14 @@ pub fn render(result: &ScenarioResult) -> String {
             ""
         }
     );
+    let verdict = super::verdict::sentences(result);
+    if !verdict.is_empty() {
+        let _ = writeln!(out, "**Verdict**\n");
+        for sentence in &verdict {
+            let _ = writeln!(out, "- {sentence}");
+        }
+        let _ = writeln!(out);
+    }
     let columns = columns(kind);
     let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
     let _ = writeln!(out, "| cell | status | {} |", headers.join(" | "));

@@ -150,6 +150,16 @@ pub struct PoolWorkload {
     pub seed: u64,
 }
 
+/// What the scenario asks of a cell, for the reports' verdict: the
+/// latency a cell must keep to count as meeting it. Not a gate: missing
+/// it fails nothing, the verdict only says so.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Objective {
+    /// The most the kind's main latency (end-to-end, read, delivery) may
+    /// take at p99, ms.
+    pub p99_ms: f64,
+}
+
 /// What `--quick` changes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Quick {
@@ -183,6 +193,8 @@ pub struct Scenario {
     /// may map, if limited: a strategy that needs more is reported as out
     /// of memory instead of swapping the machine.
     pub memory_limit: Option<u64>,
+    /// The latency the verdict holds cells to, if the file sets one.
+    pub objective: Option<Objective>,
     /// The load.
     pub workload: Workload,
     /// What `--quick` changes.

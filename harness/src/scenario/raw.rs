@@ -28,6 +28,7 @@ pub(crate) struct RawScenario<W> {
     pub(crate) reference: Option<Spanned<String>>,
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) memory_limit: Option<Spanned<String>>,
+    pub(crate) objective: Option<Spanned<RawObjective>>,
     pub(crate) workload: Spanned<W>,
     pub(crate) quick: Option<RawQuick>,
     #[serde(rename = "strategy")]
@@ -117,6 +118,13 @@ pub(crate) struct RawDownstream {
     pub(crate) latency: Spanned<String>,
     pub(crate) overload_growth: Option<Spanned<f64>>,
     pub(crate) timeout: Spanned<String>,
+}
+
+/// `objective = { p99 = "50ms" }`: the latency the verdict holds cells to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawObjective {
+    pub(crate) p99: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

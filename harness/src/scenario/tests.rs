@@ -239,3 +239,41 @@ fn a_memory_limit_and_memory_per_job_are_read() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_objective_is_read_and_a_bad_one_names_the_line() {
+    let with = |objective: &str| {
+        GOOD.replacen(
+            "repetitions = 2",
+            &format!("repetitions = 2\n{objective}"),
+            1,
+        )
+    };
+    let scenario = parse(&with("objective = { p99 = \"50ms\" }")).unwrap();
+    assert_eq!(scenario.objective.map(|o| o.p99_ms), Some(50.0));
+    assert_eq!(parse(GOOD).unwrap().objective, None);
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nobjective = { p99 = \"50\" }",
+        5,
+        "ns, us, ms, s, m",
+    );
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nobjective = { p99 = \"0ms\" }",
+        5,
+        "more than 0",
+    );
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nobjective = { p50 = \"5ms\" }",
+        5,
+        "p99",
+    );
+    bad(
+        "repetitions = 2",
+        "repetitions = 2\nobjective = { p99 = 50 }",
+        5,
+        "string",
+    );
+}

@@ -12,12 +12,12 @@ use super::gate::Gate;
 use super::machine::Machine;
 use super::params::{self, Key, StrategyParams};
 use super::raw::{
-    RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawQuick, RawScenario,
-    RawService, RawStrategy, RawWorkload,
+    RawArrival, RawCacheWorkload, RawDownstream, RawFanInWorkload, RawHead, RawObjective, RawQuick,
+    RawScenario, RawService, RawStrategy, RawWorkload,
 };
 use super::{
-    duration, size, CacheWorkload, FanInWorkload, Kind, OpMix, PoolWorkload, Quick, Scenario,
-    Workload,
+    duration, size, CacheWorkload, FanInWorkload, Kind, Objective, OpMix, PoolWorkload, Quick,
+    Scenario, Workload,
 };
 use crate::catalog::{Bounds, Catalog};
 use crate::load::arrival::{Arrival, Spacing};
@@ -109,6 +109,11 @@ fn finish<W>(
         .as_ref()
         .map(|limit| memory(src, limit, "memory_limit"))
         .transpose()?;
+    let objective = raw
+        .objective
+        .as_ref()
+        .map(|o| objective(src, o.get_ref()))
+        .transpose()?;
     let quick = match &raw.quick {
         None => Quick::default(),
         Some(quick) => Quick {
@@ -178,10 +183,25 @@ fn finish<W>(
         reference,
         cell_timeout,
         memory_limit,
+        objective,
         workload,
         quick,
         cells,
         gates,
+    })
+}
+
+/// `objective = { p99 = "50ms" }`: a duration above 0.
+fn objective(src: Source<'_>, raw: &RawObjective) -> Checked<Objective> {
+    let p99 = time(src, &raw.p99)?;
+    if p99.is_zero() {
+        return Err(src.error(
+            raw.p99.span(),
+            "`objective.p99` must be more than 0 (e.g. \"50ms\")",
+        ));
+    }
+    Ok(Objective {
+        p99_ms: p99.as_nanos() as f64 / 1e6,
     })
 }
 
