@@ -54,12 +54,9 @@ fn a_quick_run_writes_every_report_and_they_parse() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let run = only_run_folder(&out);
-    assert!(run
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .ends_with("-tiny"));
+    // `out/<YYYYMMDD-HHMMSS>/tiny/`, beside the run's index.
+    assert_eq!(run.file_name().unwrap(), "tiny");
+    assert!(run.parent().unwrap().join("index.html").is_file());
 
     let results: serde_json::Value = results_json(&run);
     assert_eq!(results["schema_version"], 3);

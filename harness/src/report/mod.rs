@@ -1,7 +1,9 @@
 //! Reports: one file per format, each written from a
 //! [`ScenarioResult`]; nothing here measures.
 //!
-//! A run's folder holds `results.json` (the raw material: [`json`]), one
+//! A run writes one folder, `<out>/<YYYYMMDD-HHMMSS>/`, with an index of
+//! its scenarios ([`index`]) and one folder per scenario. A scenario's
+//! folder holds `results.json` (the raw material: [`json`]), one
 //! `.hgrm` percentile file per cell and metric ([`hgrm`]), `summary.md`
 //! ([`markdown`]) and `report.html` ([`html`], charts drawn by [`svg`]).
 //! Files are written to a temporary name and renamed, so an interrupted
@@ -10,10 +12,12 @@
 pub mod columns;
 pub mod hgrm;
 pub mod html;
+pub mod index;
 pub mod json;
 pub mod markdown;
 pub mod palette;
 pub mod svg;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 

@@ -17,6 +17,7 @@ use super::progress::Progress;
 use super::spec::CellSpec;
 use crate::error::HarnessError;
 use crate::report;
+use crate::report::index::{self, IndexEntry, RunHeading};
 use crate::results::{CellResult, Merged, ResultsDoc, ScenarioResult, Status};
 use crate::scenario::{Kind, Scenario};
 
@@ -38,6 +39,8 @@ pub struct RunOptions {
 /// How a run went.
 #[derive(Clone, Debug, Default)]
 pub struct RunOutcome {
+    /// The run's index (`index.html`), when a scenario was reported.
+    pub index: Option<PathBuf>,
     /// Report folders written.
     pub reports: Vec<PathBuf>,
     /// `scenario: check` of every failed gate.
@@ -99,6 +102,14 @@ pub fn run(options: &RunOptions, interrupted: &AtomicBool) -> Result<RunOutcome,
     let progress = Progress::detect();
     let mut outcome = RunOutcome::default();
     let mut all = Vec::new();
+    // One folder per run: each scenario's folder in it, and the index.
+    let run_dir = unique_folder(&options.out, &stamp());
+    let heading = RunHeading {
+        started_at: utc(SystemTime::now()),
+        quick: options.quick,
+        cores: available_cores(),
+    };
+    let mut entries = Vec::new();
     for scenario in &scenarios {
         if interrupted.load(Ordering::Relaxed) {
             break;
@@ -107,11 +118,26 @@ pub fn run(options: &RunOptions, interrupted: &AtomicBool) -> Result<RunOutcome,
         else {
             continue;
         };
-        let dir = options.out.join(format!("{}-{}", stamp(), scenario.name));
-        report::write_all(&dir, &result)?;
-        progress.say(&format!("  reports: {}", dir.display()));
-        outcome.reports.push(dir);
+        let folder = unique_folder(&run_dir, &scenario.name);
+        report::write_all(&folder, &result)?;
+        progress.say(&format!("  reports: {}", folder.display()));
+        let name = folder
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let verdict = report::verdict::sentences(&result);
+        entries.push(IndexEntry::of(&result, &name, verdict));
+        outcome.reports.push(folder);
         all.push(result);
+    }
+    if !entries.is_empty() {
+        let index = run_dir.join("index.html");
+        report::write_atomic(&index, index::render_html(&heading, &entries).as_bytes())?;
+        report::write_atomic(
+            &run_dir.join("index.md"),
+            index::render_markdown(&heading, &entries).as_bytes(),
+        )?;
+        progress.say(&format!("  index: {}", index.display()));
+        outcome.index = Some(index);
     }
     if let Some(path) = &options.save_baseline {
         report::write_atomic(
@@ -263,6 +289,7 @@ fn run_scenario(
         cells: results,
         gates,
         interrupted: interrupted.load(Ordering::Relaxed),
+        objective: scenario.objective,
     })
 }
 
@@ -277,6 +304,19 @@ fn goodput_words(merged: &Merged, unit: &str) -> String {
         ),
         _ => "unknown".to_owned(),
     }
+}
+
+/// `parent/name`, or `parent/name-2`, `-3`, … if that exists already (two
+/// runs in one second, two scenarios of one name).
+fn unique_folder(parent: &Path, name: &str) -> PathBuf {
+    let first = parent.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| parent.join(format!("{name}-{n}")))
+        .find(|candidate| !candidate.exists())
+        .expect("some suffix is free")
 }
 
 /// `YYYYMMDD-HHMMSS` (UTC) for report folder names.

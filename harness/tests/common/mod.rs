@@ -28,11 +28,23 @@ pub fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// The one run folder a run wrote under `out`.
+/// The one scenario folder a run of one scenario wrote under `out`
+/// (`out/<YYYYMMDD-HHMMSS>/<scenario>/`).
 pub fn only_run_folder(out: &Path) -> PathBuf {
-    let folders: Vec<_> = std::fs::read_dir(out)
+    let run = only_folder(out);
+    only_folder(&run)
+}
+
+/// The one folder of a run: `out/<YYYYMMDD-HHMMSS>/`, beside nothing else.
+pub fn only_run(out: &Path) -> PathBuf {
+    only_folder(out)
+}
+
+fn only_folder(parent: &Path) -> PathBuf {
+    let folders: Vec<_> = std::fs::read_dir(parent)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|path| path.is_dir())
         .collect();
     assert_eq!(folders.len(), 1, "{folders:?}");
     folders[0].clone()
