@@ -38,10 +38,8 @@ pub fn sentences(result: &ScenarioResult) -> Vec<String> {
     let failed_gates = gate_failures(result);
     let measured: Vec<&CellResult> = result.cells.iter().filter(|c| is_measured(c)).collect();
     let rate = Rate::of(kind, &measured);
+    // The leading sentence first: it is the one the run index shows.
     let mut out = Vec::new();
-    if let Some(note) = rate.note(kind) {
-        out.push(note);
-    }
     if measured.is_empty() {
         out.push("No cell has numbers to compare.".to_owned());
     } else {
@@ -54,6 +52,9 @@ pub fn sentences(result: &ScenarioResult) -> Vec<String> {
             )),
             None => out.push(trade_off(&rate, &measured)),
         }
+    }
+    if let Some(note) = rate.note(kind) {
+        out.push(note);
     }
     out.extend(left_out(result, &failed_gates));
     out.extend(knees(result, &rate, &measured));
