@@ -404,6 +404,20 @@ pub struct CellResult {
 }
 
 impl CellResult {
+    /// Its strategy and parameters but `key`: the name of the series a
+    /// sweep over `key` puts it in (`fixed queue=16` for `workers`).
+    pub fn label_without(&self, key: &str) -> String {
+        let others: Vec<String> = self
+            .params
+            .iter()
+            .filter(|(k, _)| *k != key)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("{} {}", self.strategy, others.join(" "))
+            .trim()
+            .to_owned()
+    }
+
     /// Gathers `repetitions` of a cell and merges the ok ones; `primary`
     /// is the latency `p50_ms` and `p99_ms` follow (the kind's main one).
     pub fn gather(

@@ -209,15 +209,7 @@ fn sweep_charts(result: &ScenarioResult, colors: &CellColors, out: &mut String) 
                 continue;
             };
             let x = values.iter().position(|v| v == value).unwrap_or(0);
-            let others: Vec<String> = cell
-                .params
-                .iter()
-                .filter(|(k, _)| *k != key)
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            let name = format!("{} {}", cell.strategy, others.join(" "))
-                .trim()
-                .to_owned();
+            let name = cell.label_without(key);
             match series.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, points)) => points.push((x, cell)),
                 None => series.push((name, vec![(x, cell)])),

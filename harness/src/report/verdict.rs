@@ -390,15 +390,7 @@ fn knees(result: &ScenarioResult, rate: &Rate, measured: &[&CellResult]) -> Vec<
             let Some(x) = numeric(value, result.cores) else {
                 continue;
             };
-            let others: Vec<String> = cell
-                .params
-                .iter()
-                .filter(|(k, _)| *k != key)
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            let name = format!("{} {}", cell.strategy, others.join(" "))
-                .trim()
-                .to_owned();
+            let name = cell.label_without(key);
             match series.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, points)) => points.push((x, value, cell)),
                 None => series.push((name, vec![(x, value, cell)])),
