@@ -284,10 +284,8 @@ pub fn render(comparison: &Comparison, options: CompareOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::arrival::Arrival;
-    use crate::load::service::ServiceModel;
     use crate::results::Merged;
-    use crate::scenario::{PoolWorkload, Workload};
+
     use std::collections::BTreeMap;
 
     fn cell(label: &str, throughput: Spread) -> CellResult {
@@ -314,31 +312,7 @@ mod tests {
     }
 
     fn doc(cells: Vec<CellResult>) -> ResultsDoc {
-        ResultsDoc::new(vec![ScenarioResult {
-            name: "s".into(),
-            description: String::new(),
-            kind: "pool".into(),
-            file: "s.toml".into(),
-            quick: true,
-            started_at: String::new(),
-            cores: 2,
-            reference: "serial".into(),
-            repetitions: 3,
-            workload: Workload::Pool(PoolWorkload {
-                jobs: Some(1),
-                duration: None,
-                arrival: Arrival::Batch,
-                service: ServiceModel::default(),
-                panic_rate: 0.0,
-                cancel_rate: 0.0,
-                downstream: None,
-                seed: 1,
-            }),
-            cells,
-            gates: Vec::new(),
-            interrupted: false,
-            objective: None,
-        }])
+        ResultsDoc::new(vec![ScenarioResult::sample("pool", 2, cells)])
     }
 
     fn tp(mean: f64, stdev: f64) -> Spread {

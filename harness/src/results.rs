@@ -127,6 +127,40 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// A scenario of `kind` with `cores` and no gates around `cells`, for
+    /// the tests of what reads results (compare, the verdict).
+    #[cfg(test)]
+    pub(crate) fn sample(kind: &str, cores: usize, cells: Vec<CellResult>) -> Self {
+        use crate::load::arrival::Arrival;
+        use crate::load::service::ServiceModel;
+        use crate::scenario::PoolWorkload;
+        ScenarioResult {
+            name: "s".into(),
+            description: String::new(),
+            kind: kind.into(),
+            file: "s.toml".into(),
+            quick: true,
+            started_at: String::new(),
+            cores,
+            reference: "serial".into(),
+            repetitions: 3,
+            workload: Workload::Pool(PoolWorkload {
+                jobs: Some(1),
+                duration: None,
+                arrival: Arrival::Batch,
+                service: ServiceModel::default(),
+                panic_rate: 0.0,
+                cancel_rate: 0.0,
+                downstream: None,
+                seed: 1,
+            }),
+            cells,
+            gates: Vec::new(),
+            interrupted: false,
+            objective: None,
+        }
+    }
+
     /// The kind, read from its name (`pool` for a name this build does
     /// not know).
     pub fn kind(&self) -> Kind {

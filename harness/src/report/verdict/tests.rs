@@ -3,11 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::{sentences, speed};
-use crate::load::arrival::Arrival;
-use crate::load::service::ServiceModel;
 use crate::record::{Metric, Summary};
 use crate::results::{CellResult, Merged, Repetition, ScenarioResult, Spread, Status};
-use crate::scenario::{GateResult, Objective, PoolWorkload, Workload};
+use crate::scenario::{GateResult, Objective};
 
 fn spread(mean: f64) -> Spread {
     Spread { mean, stdev: 0.0 }
@@ -63,31 +61,7 @@ fn crashed(strategy: &str) -> CellResult {
 }
 
 fn scenario(kind: &str, cells: Vec<CellResult>) -> ScenarioResult {
-    ScenarioResult {
-        name: "s".into(),
-        description: String::new(),
-        kind: kind.into(),
-        file: "s.toml".into(),
-        quick: true,
-        started_at: String::new(),
-        cores: 4,
-        reference: "serial".into(),
-        repetitions: 3,
-        workload: Workload::Pool(PoolWorkload {
-            jobs: Some(1),
-            duration: None,
-            arrival: Arrival::Batch,
-            service: ServiceModel::default(),
-            panic_rate: 0.0,
-            cancel_rate: 0.0,
-            downstream: None,
-            seed: 1,
-        }),
-        cells,
-        gates: Vec::new(),
-        interrupted: false,
-        objective: None,
-    }
+    ScenarioResult::sample(kind, 4, cells)
 }
 
 fn objective(mut result: ScenarioResult, p99_ms: f64) -> ScenarioResult {
