@@ -2,6 +2,8 @@
 //! side by side and writes reports that a person reads and a CI job gates
 //! on.
 //!
+//! - [`ab`]: paired runs of two builds (`contend ab BASE NEW`), compared
+//!   pair by pair.
 //! - [`scenario`]: scenario files, checked before anything runs.
 //! - [`load`]: arrival processes, service times, a simulated downstream.
 //! - [`run`]: each (scenario, strategy, parameters) cell in a child
@@ -22,6 +24,7 @@
 
 #![deny(missing_docs)]
 
+pub mod ab;
 pub mod adapters;
 pub mod catalog;
 pub mod cli;
