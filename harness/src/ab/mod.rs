@@ -9,5 +9,13 @@
 //! - [`stats`]: the median of the paired ratios and its sign-test
 //!   interval; what the interval decides against a threshold.
 
+pub mod comparison;
+mod html;
+pub mod listing;
+mod markdown;
+pub mod metric;
 pub mod revision;
+pub mod session;
 pub mod stats;
+
+pub use session::{run, AbOptions, AbOutcome};

@@ -59,8 +59,9 @@ impl Revision {
 impl Workspace {
     /// The repository around the current directory.
     pub fn discover() -> Result<Self, HarnessError> {
-        let output = git(Path::new("."), &["rev-parse", "--show-toplevel"])
-            .map_err(|why| HarnessError::BadInput(format!("cannot find the git repository: {why}")))?;
+        let output = git(Path::new("."), &["rev-parse", "--show-toplevel"]).map_err(|why| {
+            HarnessError::BadInput(format!("cannot find the git repository: {why}"))
+        })?;
         Ok(Self {
             root: PathBuf::from(output.trim()),
         })
@@ -75,7 +76,12 @@ impl Workspace {
     pub fn resolve(&self, spec: &str) -> Result<Revision, HarnessError> {
         let commit = git(
             &self.root,
-            &["rev-parse", "--verify", "--quiet", &format!("{spec}^{{commit}}")],
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{spec}^{{commit}}"),
+            ],
         )
         .map_err(|_| {
             HarnessError::BadInput(format!(
@@ -116,14 +122,31 @@ impl Workspace {
         // A worktree whose folder was deleted (with `target/`) is stale.
         git(&self.root, &["worktree", "prune"]).map_err(failed)?;
         if folder.join(".git").exists() {
-            git(&folder, &["checkout", "--quiet", "--detach", "--force", &revision.commit])
-                .map_err(failed)?;
+            git(
+                &folder,
+                &[
+                    "checkout",
+                    "--quiet",
+                    "--detach",
+                    "--force",
+                    &revision.commit,
+                ],
+            )
+            .map_err(failed)?;
         } else {
             std::fs::create_dir_all(self.ab_dir()).map_err(|e| failed(e.to_string()))?;
             let path = folder.to_string_lossy().into_owned();
             git(
                 &self.root,
-                &["worktree", "add", "--quiet", "--detach", "--force", &path, &revision.commit],
+                &[
+                    "worktree",
+                    "add",
+                    "--quiet",
+                    "--detach",
+                    "--force",
+                    &path,
+                    &revision.commit,
+                ],
             )
             .map_err(failed)?;
         }
@@ -198,7 +221,10 @@ pub fn build_contend(
         ));
         return Ok(kept);
     }
-    say(&format!("{role}: building {} (release)…", revision.describe()));
+    say(&format!(
+        "{role}: building {} (release)…",
+        revision.describe()
+    ));
     let checkout = workspace.checkout(revision)?;
     let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["build", "--release", "-p", "contend", "--bin", "contend"])

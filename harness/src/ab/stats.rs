@@ -216,7 +216,10 @@ mod tests {
         let mut ratios = vec![1.0; 12];
         ratios[3] = 3.0; // a burst of load slowed one run
         let interval = median_interval(&ratios, 0.95).unwrap();
-        assert_eq!((interval.low, interval.median, interval.high), (1.0, 1.0, 1.0));
+        assert_eq!(
+            (interval.low, interval.median, interval.high),
+            (1.0, 1.0, 1.0)
+        );
     }
 
     #[test]
@@ -229,13 +232,34 @@ mod tests {
             confidence: 0.95,
         };
         let t = 0.05;
-        assert_eq!(decide(&at(1.06, 1.2), Better::Lower, t), Decision::Regression);
-        assert_eq!(decide(&at(1.06, 1.2), Better::Higher, t), Decision::Improvement);
-        assert_eq!(decide(&at(0.8, 0.9), Better::Higher, t), Decision::Regression);
-        assert_eq!(decide(&at(0.8, 0.9), Better::Lower, t), Decision::Improvement);
-        assert_eq!(decide(&at(0.97, 1.03), Better::Lower, t), Decision::Unchanged);
-        assert_eq!(decide(&at(1.01, 1.2), Better::Lower, t), Decision::Undecided);
-        assert_eq!(decide(&at(0.9, 1.0), Better::Higher, t), Decision::Undecided);
+        assert_eq!(
+            decide(&at(1.06, 1.2), Better::Lower, t),
+            Decision::Regression
+        );
+        assert_eq!(
+            decide(&at(1.06, 1.2), Better::Higher, t),
+            Decision::Improvement
+        );
+        assert_eq!(
+            decide(&at(0.8, 0.9), Better::Higher, t),
+            Decision::Regression
+        );
+        assert_eq!(
+            decide(&at(0.8, 0.9), Better::Lower, t),
+            Decision::Improvement
+        );
+        assert_eq!(
+            decide(&at(0.97, 1.03), Better::Lower, t),
+            Decision::Unchanged
+        );
+        assert_eq!(
+            decide(&at(1.01, 1.2), Better::Lower, t),
+            Decision::Undecided
+        );
+        assert_eq!(
+            decide(&at(0.9, 1.0), Better::Higher, t),
+            Decision::Undecided
+        );
         let unbounded = median_interval(&[2.0, 2.0], 0.95).unwrap();
         assert_eq!(decide(&unbounded, Better::Lower, t), Decision::Undecided);
     }

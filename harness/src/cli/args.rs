@@ -1,5 +1,6 @@
-//! The command line: `contend list`, `run`, `compare`, and the hidden
-//! `cell` that the parent runs in each cell's child process.
+//! The command line: `contend list`, `run`, `compare`, `ab`, and the
+//! hidden `cell` (one repetition, in each cell's child process) and
+//! `cells` (a scenario's cells, for `ab`).
 
 use std::path::PathBuf;
 
@@ -31,6 +32,34 @@ Exit codes:
   2  bad input: a results file or folder that cannot be read (missing, not JSON,
      truncated, another schema version, no results.json in a folder; the message
      names the file), an unknown --metric, or bad usage";
+
+/// What `contend ab` does and what its exit codes mean, for `--help`.
+const AB_HELP: &str = "\
+How it works:
+  BASE and NEW are each a git revision of this project (built once in release, in the
+  worktree target/ab/checkout, and kept in target/ab/bin/ by source: a revision that changed
+  no source reuses a build) or a path to a built contend binary (or a user's binary made with
+  contend::cli::main_with). Both must have the `cells` command (contend ab's own protocol).
+  Every cell of the scenarios both sides can run is run by BASE then NEW, then NEW then BASE,
+  ..., each repetition in its own process; the pairs' ratios NEW/BASE are compared with the
+  sign test's interval for their median, which assumes nothing of the noise. A cell stops
+  once every gated metric is decided (its interval wholly beyond, or wholly within, the
+  threshold), or at --max-pairs. The confidence holds for the whole run: each interval is
+  computed at 1 - (1 - confidence) / (gated comparisons x looks).
+
+Reports: <out>/<time>/ab.md (paste into a pull request), ab.html, ab.json.
+
+Examples:
+  contend ab main HEAD --quick scenarios/tiny-jobs.toml
+  contend ab HEAD~1 target/release/contend --metric goodput,p99 --max-pairs 24
+
+Exit codes:
+  0    no gated metric regressed beyond the threshold (undecided ones do not fail)
+  1    a gated metric regressed, or NEW crashed, timed out or failed its books in a cell
+  2    bad input: a revision that does not exist or does not build (its cargo output is
+       shown), a binary that cannot run, a scenario a side cannot read, no cell in
+       common, bad options
+  130  stopped by Ctrl-C (the reports of the pairs run so far are written)";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -79,11 +108,73 @@ pub(crate) enum Command {
         #[arg(long = "metric", value_name = "METRIC")]
         metrics: Vec<String>,
     },
-    /// Run one repetition of one cell (the parent runs this in a child).
+    /// Run two builds side by side, pair by pair, and report what NEW
+    /// changed against BASE beyond the noise.
+    #[command(after_help = AB_HELP)]
+    Ab {
+        /// The baseline: a git revision (main, HEAD~1, a tag) or a built
+        /// binary.
+        base: String,
+        /// The new build: a git revision or a built binary.
+        new: String,
+        /// Scenario files; none: the default suite.
+        files: Vec<PathBuf>,
+        /// Run the scaled-down cells.
+        #[arg(long)]
+        quick: bool,
+        /// Only these strategies (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        filter: Vec<String>,
+        /// Smallest change that counts, in percent, either way.
+        #[arg(long, default_value_t = 5.0)]
+        threshold: f64,
+        /// Confidence, in percent, that the whole run flags no regression
+        /// where nothing changed.
+        #[arg(long, default_value_t = 95.0)]
+        confidence: f64,
+        /// Pairs before the first look, and between looks.
+        #[arg(long, default_value_t = 8)]
+        pairs: usize,
+        /// The most pairs a cell gets.
+        #[arg(long, default_value_t = 32)]
+        max_pairs: usize,
+        /// Gate only on these metrics (repeat or comma-separate: goodput,
+        /// p50, p99, p99.9, peak-rss, cpu); default every one. The others
+        /// are reported, and do not fail the run.
+        #[arg(long = "metric", value_name = "METRIC")]
+        metrics: Vec<String>,
+        /// Where the report folder goes.
+        #[arg(long, default_value = "reports/ab")]
+        out: PathBuf,
+    },
+    /// List the cells of scenario files as JSON (for `contend ab`).
+    #[command(hide = true)]
+    Cells {
+        /// Scenario files.
+        files: Vec<PathBuf>,
+    },
+    /// Run one repetition of one cell (the parent runs this in a child):
+    /// the spec as JSON, or a scenario file and a cell's label.
     #[command(hide = true)]
     Cell {
         /// The cell, as JSON.
+        #[arg(
+            long,
+            required_unless_present = "scenario",
+            conflicts_with = "scenario"
+        )]
+        spec: Option<String>,
+        /// The scenario file (with --label).
+        #[arg(long, requires = "label")]
+        scenario: Option<PathBuf>,
+        /// The cell's label in it.
         #[arg(long)]
-        spec: String,
+        label: Option<String>,
+        /// Which repetition, from 0.
+        #[arg(long, default_value_t = 0)]
+        repetition: usize,
+        /// The scaled-down cell.
+        #[arg(long)]
+        quick: bool,
     },
 }

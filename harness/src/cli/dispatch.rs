@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use super::args::Command;
+use crate::ab::{self, listing, AbOptions};
 use crate::catalog::Catalog;
 use crate::compare::{self, CompareOptions};
 use crate::error::exit;
@@ -31,17 +32,7 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             filter,
             save_baseline,
         } => {
-            let interrupted = Arc::new(AtomicBool::new(false));
-            let flag = Arc::clone(&interrupted);
-            ctrlc::set_handler(move || {
-                if flag.swap(true, Ordering::Relaxed) {
-                    std::process::exit(exit::INTERRUPTED);
-                }
-                eprintln!(
-                    "\nstopping: finishing the current cell's report (Ctrl-C again to quit now)"
-                );
-            })
-            .context("installing the Ctrl-C handler")?;
+            let interrupted = ctrl_c_stops("stopping: finishing the current cell's report")?;
             let options = RunOptions {
                 files,
                 quick,
@@ -95,9 +86,67 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
                 exit::FAILED
             })
         }
-        Command::Cell { spec } => {
-            let spec: CellSpec = serde_json::from_str(&spec)
-                .map_err(|e| HarnessError::BadInput(format!("--spec: {e}")))?;
+        Command::Ab {
+            base,
+            new,
+            files,
+            quick,
+            filter,
+            threshold,
+            confidence,
+            pairs,
+            max_pairs,
+            metrics,
+            out,
+        } => {
+            let interrupted = ctrl_c_stops("stopping: finishing the current pair, then reporting")?;
+            let options = AbOptions {
+                base,
+                new,
+                files,
+                quick,
+                filter,
+                threshold: threshold / 100.0,
+                confidence: confidence / 100.0,
+                look_every: pairs,
+                max_pairs,
+                metrics,
+                out,
+            };
+            let outcome = ab::run(&options, &interrupted)?;
+            let report = outcome.folder.join("ab.md");
+            print!("{}", std::fs::read_to_string(&report).unwrap_or_default());
+            eprintln!("reports: {}", outcome.folder.display());
+            Ok(if outcome.comparison.interrupted {
+                exit::INTERRUPTED
+            } else if outcome.comparison.failing().is_empty() {
+                exit::OK
+            } else {
+                exit::FAILED
+            })
+        }
+        Command::Cells { files } => {
+            println!("{}", serde_json::to_string(&listing::list(&files)?)?);
+            Ok(exit::OK)
+        }
+        Command::Cell {
+            spec,
+            scenario,
+            label,
+            repetition,
+            quick,
+        } => {
+            let spec: CellSpec = match (spec, scenario) {
+                (Some(spec), _) => serde_json::from_str(&spec)
+                    .map_err(|e| HarnessError::BadInput(format!("--spec: {e}")))?,
+                (None, Some(file)) => listing::spec_of(
+                    &file,
+                    label.as_deref().unwrap_or_default(),
+                    repetition,
+                    quick,
+                )?,
+                (None, None) => unreachable!("clap requires --spec or --scenario"),
+            };
             if let Some(bytes) = spec.memory_limit {
                 limits::limit_memory(bytes).context("cannot apply memory_limit")?;
             }
@@ -113,4 +162,19 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             Ok(exit::OK)
         }
     }
+}
+
+/// Installs the Ctrl-C handler: the first press sets the flag returned
+/// (and says `what` happens now), the second quits at once.
+fn ctrl_c_stops(what: &'static str) -> anyhow::Result<Arc<AtomicBool>> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(exit::INTERRUPTED);
+        }
+        eprintln!("\n{what} (Ctrl-C again to quit now)");
+    })
+    .context("installing the Ctrl-C handler")?;
+    Ok(interrupted)
 }

@@ -15,10 +15,11 @@ use super::columns::columns;
 use super::palette::CellColors;
 use super::svg::{bar_chart, escape, line_chart, number, Axis, Bar, Series};
 use super::verdict::{self, main_p99};
-use crate::record::Metric;
+use crate::record::{HistogramData, Metric};
 use crate::results::{CellResult, ScenarioResult};
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
+/// The page style every contend HTML page shares.
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
 .scroll{overflow-x:auto;max-width:100%}\
 table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}\
 th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}.fail{color:#b00;font-weight:bold}.pass{color:#070}\
@@ -31,11 +32,11 @@ code{background:#f5f5f5;padding:1px 4px;overflow-wrap:anywhere}li{overflow-wrap:
 
 /// One legend entry: its text, colour and, for a cell, its label; a
 /// `hatched` entry shows the failed part of a bar.
-struct Key {
-    text: String,
-    color: &'static str,
-    cell: Option<String>,
-    hatched: bool,
+pub(crate) struct Key {
+    pub(crate) text: String,
+    pub(crate) color: &'static str,
+    pub(crate) cell: Option<String>,
+    pub(crate) hatched: bool,
 }
 
 impl Key {
@@ -50,7 +51,7 @@ impl Key {
 }
 
 /// A chart and its legend (HTML, wrapping on a narrow screen).
-fn figure(svg: &str, keys: &[Key], note: &str) -> String {
+pub(crate) fn figure(svg: &str, keys: &[Key], note: &str) -> String {
     let mut out = format!("<figure>{svg}<div class=\"legend\">");
     for key in keys {
         let cell = key
@@ -88,6 +89,35 @@ fn percentile_ticks() -> Vec<(f64, String)> {
         .collect()
 }
 
+/// A histogram as the points of its percentile curve: `(1 / (1 - q),
+/// ms)`, for an x axis with [`percentile_ticks`].
+pub(crate) fn percentile_points(data: &HistogramData) -> Vec<(f64, f64)> {
+    data.rebuild()
+        .iter_quantiles(5)
+        .map(|step| (step.quantile_iterated_to(), step.value_iterated_to()))
+        .filter(|(q, _)| *q < 0.99999)
+        .map(|(q, v)| (1.0 / (1.0 - q), (v as f64 / 1e6).max(1e-4)))
+        .collect()
+}
+
+/// The x axis of a percentile chart.
+pub(crate) fn percentile_axis() -> Axis {
+    Axis {
+        label: "percentile".into(),
+        log: true,
+        ticks: Some(percentile_ticks()),
+    }
+}
+
+/// The y axis of a percentile chart.
+pub(crate) fn latency_axis() -> Axis {
+    Axis {
+        label: "latency, ms (log)".into(),
+        log: true,
+        ticks: None,
+    }
+}
+
 fn percentile_chart(
     result: &ScenarioResult,
     colors: &CellColors,
@@ -98,13 +128,7 @@ fn percentile_chart(
         .cells
         .iter()
         .filter_map(|cell| {
-            let histogram = cell.histograms.get(&metric)?.rebuild();
-            let points = histogram
-                .iter_quantiles(5)
-                .map(|step| (step.quantile_iterated_to(), step.value_iterated_to()))
-                .filter(|(q, _)| *q < 0.99999)
-                .map(|(q, v)| (1.0 / (1.0 - q), (v as f64 / 1e6).max(1e-4)))
-                .collect::<Vec<_>>();
+            let points = percentile_points(cell.histograms.get(&metric)?);
             (!points.is_empty()).then(|| Series {
                 name: cell.label.clone(),
                 color: colors.of(&cell.label),
@@ -116,20 +140,7 @@ fn percentile_chart(
         .collect();
     let keys: Vec<Key> = series.iter().map(|s| Key::cell(&s.name, colors)).collect();
     (!series.is_empty()).then(|| {
-        let svg = line_chart(
-            title,
-            &series,
-            &Axis {
-                label: "percentile".into(),
-                log: true,
-                ticks: Some(percentile_ticks()),
-            },
-            &Axis {
-                label: "latency, ms (log)".into(),
-                log: true,
-                ticks: None,
-            },
-        );
+        let svg = line_chart(title, &series, &percentile_axis(), &latency_axis());
         figure(&svg, &keys, "")
     })
 }

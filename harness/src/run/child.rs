@@ -11,6 +11,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -23,21 +24,40 @@ use crate::results::{Repetition, Status};
 /// How long a child may take to stop after being asked, before it is killed.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// Runs one repetition in a child process (`contend cell`), calling
+/// The program a repetition runs in and its arguments: this binary told
+/// the cell's spec (`contend cell --spec …`), or another build of contend
+/// told the scenario file and the cell's label (`contend ab`).
+#[derive(Clone, Debug)]
+pub struct ChildCommand {
+    /// The program.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+}
+
+impl ChildCommand {
+    /// This binary, running `spec`.
+    pub fn this_binary(spec: &CellSpec) -> Result<Self, String> {
+        let program = std::env::current_exe()
+            .map_err(|error| format!("cannot find the contend binary: {error}"))?;
+        let spec = serde_json::to_string(spec).expect("a spec serialises");
+        Ok(Self {
+            program,
+            args: vec!["cell".into(), "--spec".into(), spec],
+        })
+    }
+}
+
+/// Runs one repetition in a child process (`command`), calling
 /// `on_progress(jobs done)` as it reports progress.
 pub fn run_child(
-    spec: &CellSpec,
+    command: &ChildCommand,
     timeout: Duration,
     interrupted: &AtomicBool,
     on_progress: &mut dyn FnMut(u64),
 ) -> Repetition {
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(error) => return crashed(format!("cannot find the contend binary: {error}")),
-    };
-    let spec_json = serde_json::to_string(spec).expect("a spec serialises");
-    let spawned = Command::new(exe)
-        .args(["cell", "--spec", &spec_json])
+    let spawned = Command::new(&command.program)
+        .args(&command.args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

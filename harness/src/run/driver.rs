@@ -37,6 +37,8 @@ struct Submitter<'a> {
     next_id: &'a AtomicU64,
     rng: StdRng,
     seen: Submitted,
+    /// Work added to every submit (see [`SLOWDOWN_VARIABLE`]).
+    slowdown: Duration,
 }
 
 impl Submitter<'_> {
@@ -61,6 +63,9 @@ impl Submitter<'_> {
             work = work.with_cancel(token.clone());
         }
         self.seen.calls += 1;
+        if !self.slowdown.is_zero() {
+            spin(self.slowdown);
+        }
         if let Err(rejected) = self.executor.submit(work) {
             let counts = &mut self.seen.rejected;
             match rejected.reason() {
@@ -85,6 +90,7 @@ pub fn drive(
     stop: &AtomicBool,
 ) -> Submitted {
     let next_id = AtomicU64::new(0);
+    let slowdown = slowdown();
     let start = Instant::now();
     let deadline = workload.duration.map(|d| start + d);
     let jobs = workload.jobs.unwrap_or(u64::MAX);
@@ -95,6 +101,7 @@ pub fn drive(
         next_id: &next_id,
         rng: StdRng::seed_from_u64(seed),
         seen: Submitted::default(),
+        slowdown,
     };
     let past = |deadline: Option<Instant>| deadline.is_some_and(|d| Instant::now() >= d);
     match &workload.arrival {
@@ -167,6 +174,32 @@ pub fn drive(
             }
             one.seen
         }
+    }
+}
+
+/// The environment variable that slows the submit path down on purpose:
+/// a duration (`20us`) of busy work before every `submit`, counted in each
+/// job's latency. Unset, nothing is added. It is the deliberately slowed
+/// build that `contend ab`'s tests compare with the normal one (as a
+/// mutant proves a check has teeth, this proves a paired run finds a
+/// slowdown), without a second build.
+pub const SLOWDOWN_VARIABLE: &str = "CONTEND_SLOW_SUBMIT";
+
+/// The slowdown [`SLOWDOWN_VARIABLE`] asks for.
+fn slowdown() -> Duration {
+    match std::env::var(SLOWDOWN_VARIABLE) {
+        Ok(text) => crate::scenario::parse_duration(&text)
+            .unwrap_or_else(|_| panic!("{SLOWDOWN_VARIABLE}=`{text}`: not a duration (e.g. 20us)")),
+        Err(_) => Duration::ZERO,
+    }
+}
+
+/// Busy work for `how_long`: the CPU stays on this thread, as real work on
+/// the submit path would keep it.
+fn spin(how_long: Duration) {
+    let until = Instant::now() + how_long;
+    while Instant::now() < until {
+        std::hint::spin_loop();
     }
 }
 

@@ -12,13 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use contend_strategies::pool::available_cores;
 
-use super::child::run_child;
+use super::child::{run_child, ChildCommand};
 use super::progress::Progress;
 use super::spec::CellSpec;
 use crate::error::HarnessError;
 use crate::report;
 use crate::report::index::{self, IndexEntry, RunHeading};
-use crate::results::{CellResult, Merged, ResultsDoc, ScenarioResult, Status};
+use crate::results::{CellResult, Merged, Repetition, ResultsDoc, ScenarioResult, Status};
 use crate::scenario::{Kind, Scenario};
 
 /// What `contend run` was asked to do.
@@ -191,20 +191,15 @@ fn run_scenario(
         let mut repetitions_run = Vec::new();
         let mut before = 0;
         for repetition in 0..repetitions {
-            let spec = CellSpec {
-                scenario: scenario.name.clone(),
-                kind: scenario.kind,
-                label: plan.label.clone(),
-                strategy: plan.strategy.clone(),
-                params: plan.params.clone(),
-                workload: workload.clone(),
-                repetition,
-                memory_limit: scenario.memory_limit,
-                progress: progress.is_live(),
+            let spec = CellSpec::of(scenario, plan, &workload, repetition, progress.is_live());
+            let rep = match ChildCommand::this_binary(&spec) {
+                Ok(command) => {
+                    run_child(&command, scenario.cell_timeout, interrupted, &mut |done| {
+                        bar.update(before, done)
+                    })
+                }
+                Err(message) => Repetition::failed(Status::Crashed { message }),
             };
-            let rep = run_child(&spec, scenario.cell_timeout, interrupted, &mut |done| {
-                bar.update(before, done)
-            });
             before += rep.books.done();
             let stop = interrupted.load(Ordering::Relaxed);
             repetitions_run.push(rep);
@@ -308,7 +303,7 @@ fn goodput_words(merged: &Merged, unit: &str) -> String {
 
 /// `parent/name`, or `parent/name-2`, `-3`, … if that exists already (two
 /// runs in one second, two scenarios of one name).
-fn unique_folder(parent: &Path, name: &str) -> PathBuf {
+pub(crate) fn unique_folder(parent: &Path, name: &str) -> PathBuf {
     let first = parent.join(name);
     if !first.exists() {
         return first;
@@ -320,7 +315,7 @@ fn unique_folder(parent: &Path, name: &str) -> PathBuf {
 }
 
 /// `YYYYMMDD-HHMMSS` (UTC) for report folder names.
-fn stamp() -> String {
+pub(crate) fn stamp() -> String {
     utc(SystemTime::now())
         .replace(['-', ':'], "")
         .replace('T', "-")
