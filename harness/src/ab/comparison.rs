@@ -259,3 +259,6 @@ impl Comparison {
         tally
     }
 }
+
+#[cfg(test)]
+mod tests;

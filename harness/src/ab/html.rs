@@ -58,7 +58,7 @@ pub fn render(comparison: &Comparison) -> String {
             };
             let _ = write!(
                 out,
-                "<tr>{first}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                "<tr>{first}<td class=\"m\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
                 m.metric.name(),
                 escape(&m.metric.show(m.base, unit)),
                 escape(&m.metric.show(m.new, unit)),
@@ -78,7 +78,7 @@ pub fn render(comparison: &Comparison) -> String {
 }
 
 const EXTRA: &str = ".side{font-weight:bold;padding:0 4px;color:#fff}.side.base{background:#1f77b4}.side.new{background:#d62728}\
-.cells{display:flex;flex-wrap:wrap;gap:0 24px}.cells figure{flex:1 1 320px}";
+td.m{text-align:left}.cells{display:flex;flex-wrap:wrap;gap:0 24px}.cells figure{flex:1 1 320px}";
 
 fn class(m: &MetricComparison) -> &'static str {
     match m.decision {
