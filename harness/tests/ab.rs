@@ -315,3 +315,38 @@ fn a_revision_is_built_once_in_release_and_its_build_reused() {
         .iter()
         .all(|m| m.decision == Decision::Undecided));
 }
+
+#[test]
+fn ctrl_c_stops_after_the_current_pair_and_writes_the_reports() {
+    use std::io::{BufRead as _, BufReader};
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "ab.toml", SCENARIO);
+    let out = dir.path().join("out");
+    let mut child = Command::new(BIN)
+        .args(["ab", BIN, BIN])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--pairs", "100", "--max-pairs", "200"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        if line.unwrap().contains("cells × ") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill only sends a signal to the child we started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{rest:?}");
+    let found = comparison(&out);
+    assert!(found.interrupted);
+    let pairs: usize = found.cells.iter().map(|c| c.pairs).sum();
+    assert!(pairs > 0 && pairs < 400, "{pairs} pairs");
+    let markdown = std::fs::read_to_string(only(&out).join("ab.md")).unwrap();
+    assert!(markdown.contains("Stopped by Ctrl-C"), "{markdown}");
+}

@@ -33,6 +33,10 @@ pub const CONTEND_SOURCES: &[&str] = &[
 pub struct Workspace {
     /// Its top-level folder.
     pub root: PathBuf,
+    /// Where the current directory is inside it (`examples/own-executor/`,
+    /// or empty at the top): a revision is built from the same place in
+    /// its checkout, so a crate outside the top-level workspace builds too.
+    pub prefix: PathBuf,
 }
 
 /// A git revision, resolved.
@@ -62,8 +66,12 @@ impl Workspace {
         let output = git(Path::new("."), &["rev-parse", "--show-toplevel"]).map_err(|why| {
             HarnessError::BadInput(format!("cannot find the git repository: {why}"))
         })?;
+        let prefix = git(Path::new("."), &["rev-parse", "--show-prefix"]).map_err(|why| {
+            HarnessError::BadInput(format!("cannot find the git repository: {why}"))
+        })?;
         Ok(Self {
             root: PathBuf::from(output.trim()),
+            prefix: PathBuf::from(prefix.trim()),
         })
     }
 
@@ -172,10 +180,66 @@ pub struct Side {
     pub program: PathBuf,
 }
 
+/// What to build of a revision: contend's own binary by default, or a
+/// user's binary that calls `contend::cli::main_with` (their package, bin
+/// and features).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildTarget {
+    /// The package (`cargo build -p`).
+    pub package: String,
+    /// The binary (`--bin`).
+    pub bin: String,
+    /// Features to turn on (`--features`), comma-separated; may be empty.
+    pub features: String,
+}
+
+impl Default for BuildTarget {
+    fn default() -> Self {
+        Self {
+            package: "contend".into(),
+            bin: "contend".into(),
+            features: String::new(),
+        }
+    }
+}
+
+impl BuildTarget {
+    /// The paths whose contents decide the binary: contend's sources for
+    /// contend's own binary, the whole tree for anything else.
+    fn sources(&self) -> &'static [&'static str] {
+        if *self == Self::default() {
+            CONTEND_SOURCES
+        } else {
+            &["."]
+        }
+    }
+
+    /// `cargo build …`'s arguments.
+    fn cargo_args(&self) -> Vec<&str> {
+        let mut args = vec![
+            "build",
+            "--release",
+            "-p",
+            &self.package,
+            "--bin",
+            &self.bin,
+        ];
+        if !self.features.is_empty() {
+            args.extend(["--features", &self.features]);
+        }
+        args
+    }
+}
+
 /// Resolves `spec` into a program: a file that exists is used as it is;
-/// anything else must be a git revision, which is built (or its earlier
-/// build reused). `say` reports what is being built.
-pub fn side(role: &'static str, spec: &str, say: &dyn Fn(&str)) -> Result<Side, HarnessError> {
+/// anything else must be a git revision, whose `target` is built (or its
+/// earlier build reused). `say` reports what is being built.
+pub fn side(
+    role: &'static str,
+    spec: &str,
+    target: &BuildTarget,
+    say: &dyn Fn(&str),
+) -> Result<Side, HarnessError> {
     let path = Path::new(spec);
     if path.is_file() {
         let program = path.canonicalize().map_err(|e| {
@@ -195,7 +259,7 @@ pub fn side(role: &'static str, spec: &str, say: &dyn Fn(&str)) -> Result<Side, 
     }
     let workspace = Workspace::discover()?;
     let revision = workspace.resolve(spec)?;
-    let program = build_contend(&workspace, &revision, role, say)?;
+    let program = build(&workspace, &revision, target, role, say)?;
     Ok(Side {
         role,
         spec: spec.to_owned(),
@@ -204,15 +268,26 @@ pub fn side(role: &'static str, spec: &str, say: &dyn Fn(&str)) -> Result<Side, 
     })
 }
 
-/// The `contend` binary of `revision`, built in release (or reused).
-pub fn build_contend(
+/// The binary `target` of `revision`, built in release (or reused).
+pub fn build(
     workspace: &Workspace,
     revision: &Revision,
+    target: &BuildTarget,
     role: &str,
     say: &dyn Fn(&str),
 ) -> Result<PathBuf, HarnessError> {
-    let key = workspace.source_key(revision, CONTEND_SOURCES)?;
-    let kept = workspace.ab_dir().join("bin").join(&key).join("contend");
+    let key = workspace.source_key(revision, target.sources())?;
+    let name = format!(
+        "{}-{}-{}",
+        target.package,
+        target.bin,
+        target.features.replace(',', "+")
+    );
+    let kept = workspace
+        .ab_dir()
+        .join("bin")
+        .join(&key)
+        .join(name.trim_end_matches('-'));
     if kept.is_file() {
         say(&format!(
             "{role}: {} — reusing its build ({})",
@@ -225,9 +300,10 @@ pub fn build_contend(
         "{role}: building {} (release)…",
         revision.describe()
     ));
-    let checkout = workspace.checkout(revision)?;
+    let checkout = workspace.checkout(revision)?.join(&workspace.prefix);
+    let args = target.cargo_args();
     let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "-p", "contend", "--bin", "contend"])
+        .args(&args)
         .current_dir(&checkout)
         .env("CARGO_TARGET_DIR", workspace.build_dir())
         .env_remove("RUSTFLAGS")
@@ -235,13 +311,14 @@ pub fn build_contend(
         .map_err(|e| HarnessError::BadInput(format!("cannot run cargo to build {role}: {e}")))?;
     if !output.status.success() {
         return Err(HarnessError::BadInput(format!(
-            "{role} {} does not build (cargo build --release -p contend in {}):\n{}",
+            "{role} {} does not build (cargo {} in {}):\n{}",
             revision.describe(),
+            args.join(" "),
             checkout.display(),
             last_lines(&output, 25)
         )));
     }
-    let built = workspace.build_dir().join("release").join("contend");
+    let built = workspace.build_dir().join("release").join(&target.bin);
     keep(&built, &kept)?;
     Ok(kept)
 }
@@ -301,5 +378,54 @@ fn git_with_input(dir: &Path, args: &[&str], input: &str) -> Result<String, Stri
             args.join(" "),
             String::from_utf8_lossy(&output.stderr).trim()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contends_own_binary_is_keyed_by_its_sources_and_any_other_by_the_whole_tree() {
+        let contend = BuildTarget::default();
+        assert_eq!(contend.sources(), CONTEND_SOURCES);
+        assert_eq!(
+            contend.cargo_args(),
+            ["build", "--release", "-p", "contend", "--bin", "contend"]
+        );
+        let mine = BuildTarget {
+            package: "own-executor".into(),
+            bin: "own-executor-load".into(),
+            features: "load-test".into(),
+        };
+        assert_eq!(mine.sources(), ["."]);
+        assert_eq!(
+            mine.cargo_args(),
+            [
+                "build",
+                "--release",
+                "-p",
+                "own-executor",
+                "--bin",
+                "own-executor-load",
+                "--features",
+                "load-test"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_revision_is_described_by_its_name_and_short_commit() {
+        let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
+        let named = Revision {
+            spec: "HEAD~1".into(),
+            commit: commit.clone(),
+        };
+        assert_eq!(named.describe(), "HEAD~1 (0123456789ab)");
+        let hash = Revision {
+            spec: "0123456789ab".into(),
+            commit,
+        };
+        assert_eq!(hash.describe(), "0123456789ab");
     }
 }

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use super::comparison::{CellComparison, Comparison, Failure, Pair, Plan, SideInfo};
 use super::listing::{self, cell_args, ListedCell};
 use super::metric::PairedMetric;
-use super::revision::{self, Side};
+use super::revision::{self, BuildTarget, Side};
 use super::stats::fewest_pairs;
 use super::{html, markdown};
 use crate::report;
@@ -49,6 +49,8 @@ pub struct AbOptions {
     pub metrics: Vec<String>,
     /// Where the report folder goes.
     pub out: PathBuf,
+    /// What to build of a side given as a revision.
+    pub build: BuildTarget,
 }
 
 /// How a paired comparison went.
@@ -69,8 +71,8 @@ pub fn run(options: &AbOptions, interrupted: &AtomicBool) -> Result<AbOutcome, H
         options.files.clone()
     };
     let say = |line: &str| eprintln!("{line}");
-    let base = revision::side("BASE", &options.base, &say)?;
-    let new = revision::side("NEW", &options.new, &say)?;
+    let base = revision::side("BASE", &options.base, &options.build, &say)?;
+    let new = revision::side("NEW", &options.new, &options.build, &say)?;
     let keep =
         |cell: &ListedCell| options.filter.is_empty() || options.filter.contains(&cell.strategy);
     let base_cells: Vec<ListedCell> = listing::ask(&base, &files)?

@@ -36,10 +36,11 @@ Exit codes:
 /// What `contend ab` does and what its exit codes mean, for `--help`.
 const AB_HELP: &str = "\
 How it works:
-  BASE and NEW are each a git revision of this project (built once in release, in the
+  BASE and NEW are each a git revision of the repository here (built once in release, in the
   worktree target/ab/checkout, and kept in target/ab/bin/ by source: a revision that changed
-  no source reuses a build) or a path to a built contend binary (or a user's binary made with
-  contend::cli::main_with). Both must have the `cells` command (contend ab's own protocol).
+  no source reuses a build) or a path to a built binary: contend, or your binary that calls
+  contend::cli::main_with (--build-package/--build-bin/--build-features build it from a
+  revision). Both must have the `cells` command (contend ab's own protocol).
   Every cell of the scenarios both sides can run is run by BASE then NEW, then NEW then BASE,
   ..., each repetition in its own process; the pairs' ratios NEW/BASE are compared with the
   sign test's interval for their median, which assumes nothing of the noise. A cell stops
@@ -52,6 +53,7 @@ Reports: <out>/<time>/ab.md (paste into a pull request), ab.html, ab.json.
 Examples:
   contend ab main HEAD --quick scenarios/tiny-jobs.toml
   contend ab HEAD~1 target/release/contend --metric goodput,p99 --max-pairs 24
+  contend ab main HEAD --build-package my-crate --build-bin load-test --build-features load-test
 
 Exit codes:
   0    no gated metric regressed beyond the threshold (undecided ones do not fail)
@@ -146,6 +148,16 @@ pub(crate) enum Command {
         /// Where the report folder goes.
         #[arg(long, default_value = "reports/ab")]
         out: PathBuf,
+        /// The package to build of a revision: your crate whose binary
+        /// calls contend::cli::main_with.
+        #[arg(long, default_value = "contend")]
+        build_package: String,
+        /// The binary to build of a revision.
+        #[arg(long, default_value = "contend")]
+        build_bin: String,
+        /// Features to build a revision with (comma-separated).
+        #[arg(long, default_value = "")]
+        build_features: String,
     },
     /// List the cells of scenario files as JSON (for `contend ab`).
     #[command(hide = true)]

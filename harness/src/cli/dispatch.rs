@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use super::args::Command;
+use crate::ab::revision::BuildTarget;
 use crate::ab::{self, listing, AbOptions};
 use crate::catalog::Catalog;
 use crate::compare::{self, CompareOptions};
@@ -98,6 +99,9 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             max_pairs,
             metrics,
             out,
+            build_package,
+            build_bin,
+            build_features,
         } => {
             let interrupted = ctrl_c_stops("stopping: finishing the current pair, then reporting")?;
             let options = AbOptions {
@@ -112,6 +116,11 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
                 max_pairs,
                 metrics,
                 out,
+                build: BuildTarget {
+                    package: build_package,
+                    bin: build_bin,
+                    features: build_features,
+                },
             };
             let outcome = ab::run(&options, &interrupted)?;
             let report = outcome.folder.join("ab.md");

@@ -79,10 +79,19 @@ fn a_slower_new_is_a_regression_in_goodput_and_latency_and_fails() {
     let goodput = metric(&compared, PairedMetric::Goodput);
     assert_eq!(goodput.decision, Decision::Regression);
     assert!((goodput.ratio.unwrap().median - 0.8).abs() < 1e-9);
-    assert_eq!(metric(&compared, PairedMetric::P99).decision, Decision::Regression);
+    assert_eq!(
+        metric(&compared, PairedMetric::P99).decision,
+        Decision::Regression
+    );
     // Peak memory and CPU did not move: unchanged.
-    assert_eq!(metric(&compared, PairedMetric::PeakRss).decision, Decision::Unchanged);
-    assert_eq!(metric(&compared, PairedMetric::Cpu).decision, Decision::Unchanged);
+    assert_eq!(
+        metric(&compared, PairedMetric::PeakRss).decision,
+        Decision::Unchanged
+    );
+    assert_eq!(
+        metric(&compared, PairedMetric::Cpu).decision,
+        Decision::Unchanged
+    );
     assert!(compared.fails());
     assert!(compared.is_decided());
     assert_eq!(compared.regressions().len(), 4);
@@ -99,7 +108,10 @@ fn a_regression_in_an_ungated_metric_fails_nothing() {
     let p50 = metric(&compared, PairedMetric::P50);
     assert_eq!(p50.decision, Decision::Regression);
     assert!(!p50.gated);
-    assert_eq!(metric(&compared, PairedMetric::Goodput).decision, Decision::Unchanged);
+    assert_eq!(
+        metric(&compared, PairedMetric::Goodput).decision,
+        Decision::Unchanged
+    );
     assert!(!compared.fails());
     assert!(compared.is_decided(), "only gated metrics must be decided");
 }
@@ -112,7 +124,10 @@ fn too_few_pairs_leave_every_metric_undecided_and_more_are_needed() {
         &plan(PairedMetric::ALL.to_vec()),
         None,
     );
-    assert!(compared.metrics.iter().all(|m| m.decision == Decision::Undecided));
+    assert!(compared
+        .metrics
+        .iter()
+        .all(|m| m.decision == Decision::Undecided));
     assert!(!compared.is_decided());
     assert!(!compared.fails());
 }
