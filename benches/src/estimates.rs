@@ -1,5 +1,6 @@
 //! What criterion measured: every benchmark's time per element, read from
-//! `target/criterion/**/new/{benchmark,estimates}.json`.
+//! `target/criterion/**/new/{benchmark,estimates}.json` (all of them, for
+//! `bench-report`; one benchmark's folder, or one id, for `bench-ab`).
 //!
 //! The time of one iteration is criterion's `slope` where it has one
 //! (linear sampling: the fixed cost of a sample is left out) and its
@@ -52,6 +53,25 @@ pub fn read_all(criterion_dir: &Path) -> Result<BTreeMap<String, Estimate>, Stri
     Ok(found)
 }
 
+/// The benchmark `id` under `criterion_dir`, or why there is none.
+/// `bench-ab` gives each run a criterion folder of its own, so the walk
+/// is over one benchmark.
+pub fn read_id(criterion_dir: &Path, id: &str) -> Result<Estimate, String> {
+    read_all(criterion_dir)?.remove(id).ok_or_else(|| {
+        format!(
+            "criterion wrote no estimates for `{id}` under {}",
+            criterion_dir.display()
+        )
+    })
+}
+
+/// One benchmark's folder (`<criterion>/<group>/<function>/<parameter>`,
+/// the one holding `new/`): its full id and its time per element.
+pub fn read_benchmark(folder: &Path) -> Result<(String, Estimate), String> {
+    read_one(&folder.join("new"))?
+        .ok_or_else(|| format!("{} has no new/estimates.json", folder.display()))
+}
+
 fn visit(dir: &Path, found: &mut BTreeMap<String, Estimate>) -> Result<(), String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -98,4 +118,78 @@ fn read_one(new: &Path) -> Result<Option<(String, Estimate)>, String> {
             relative_noise: half_width / mean.point_estimate.max(f64::MIN_POSITIVE),
         },
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes criterion's two files for one benchmark, as criterion 0.8
+    /// writes them (trimmed to the fields read).
+    fn write(folder: &Path, id: &str, elements: Option<u64>, mean: f64, slope: Option<f64>) {
+        let new = folder.join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        let throughput = match elements {
+            Some(n) => format!("{{\"Elements\":{n}}}"),
+            None => "null".into(),
+        };
+        std::fs::write(
+            new.join("benchmark.json"),
+            format!("{{\"full_id\":\"{id}\",\"throughput\":{throughput}}}"),
+        )
+        .unwrap();
+        let interval = |x: f64| {
+            format!(
+                "{{\"point_estimate\":{x},\"confidence_interval\":\
+                 {{\"lower_bound\":{},\"upper_bound\":{}}}}}",
+                x * 0.9,
+                x * 1.1
+            )
+        };
+        let slope = slope.map_or("null".into(), interval);
+        std::fs::write(
+            new.join("estimates.json"),
+            format!("{{\"mean\":{},\"slope\":{slope}}}", interval(mean)),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn one_benchmark_is_its_slope_per_element_or_else_its_mean() {
+        let dir = tempfile::tempdir().unwrap();
+        let linear = dir.path().join("counter_increment/atomic/t2");
+        write(
+            &linear,
+            "counter/increment/atomic/t2",
+            Some(2),
+            9.0,
+            Some(8.0),
+        );
+        let (id, estimate) = read_benchmark(&linear).unwrap();
+        assert_eq!(id, "counter/increment/atomic/t2");
+        assert_eq!(estimate.ns_per_element, 4.0);
+        assert!((estimate.relative_noise - 0.1).abs() < 1e-9);
+
+        let flat = dir.path().join("pool_empty-1sub/fixed");
+        write(&flat, "pool/empty-1sub/fixed", None, 1500.0, None);
+        assert_eq!(read_benchmark(&flat).unwrap().1.ns_per_element, 1500.0);
+
+        let missing = read_benchmark(&dir.path().join("nothing")).unwrap_err();
+        assert!(missing.contains("no new/estimates.json"), "{missing}");
+    }
+
+    #[test]
+    fn an_id_is_found_under_its_criterion_folder_whatever_its_directory_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            &dir.path().join("a_b/c"),
+            "a/b/c",
+            Some(100_000),
+            2.0e6,
+            None,
+        );
+        assert_eq!(read_id(dir.path(), "a/b/c").unwrap().ns_per_element, 20.0);
+        let error = read_id(dir.path(), "a/b/d").unwrap_err();
+        assert!(error.contains("`a/b/d`"), "{error}");
+    }
 }

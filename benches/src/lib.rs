@@ -13,7 +13,9 @@
 //! - [`keys`]: precomputed key sequences (uniform and zipf-like), so no
 //!   random number is drawn inside a timed loop;
 //! - [`mix`]: precomputed operation sequences for the cache mixes;
-//! - [`estimates`], [`targets`], [`ratios`], [`confirm`]: `bench-report`.
+//! - [`estimates`], [`targets`], [`ratios`], [`confirm`]: `bench-report`;
+//! - [`paired`]: `bench-ab`, the benches of two revisions measured side by
+//!   side, pair by pair (`scripts/bench-report --against REV`).
 //!
 //! # Benchmark ids
 //!
@@ -38,6 +40,7 @@ pub mod crew;
 pub mod estimates;
 pub mod keys;
 pub mod mix;
+pub mod paired;
 pub mod ratios;
 pub mod spin;
 pub mod targets;
