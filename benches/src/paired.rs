@@ -59,7 +59,9 @@ pub struct Side {
 /// stderr, in the binary). Any error is bad input or a side that cannot
 /// run (exit 2).
 pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
-    let settings = args.settings()?;
+    // The flags are checked before anything is built; the settings are
+    // fixed once the benchmarks are counted.
+    args.settings()?;
     let started = Instant::now();
     // The git repository is needed only to build a side.
     let workspace = || Workspace::discover().map_err(|e| e.to_string());
@@ -94,11 +96,15 @@ pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
                 .unwrap_or_default()
         ));
     }
+    let settings = args.settings_for(benchmarks.len())?;
     say(&format!(
-        "{} benchmarks, {} pairs each ({} at most), BASE: {}, NEW: {}",
+        "{} benchmarks, {} pairs each ({} at most), each interval at {:.3}% so that the whole \
+         comparison keeps {:.0}%, BASE: {}, NEW: {}",
         benchmarks.len(),
         settings.pairs,
         settings.max_pairs,
+        settings.interval_confidence * 100.0,
+        settings.confidence * 100.0,
         base.describe,
         new.describe
     ));
@@ -163,7 +169,9 @@ fn look_line(benchmark: &Benchmark, tally: &Tally, settings: &Settings) -> Strin
     let verdict = if pairs < settings.pairs {
         format!("{pairs} of {} pairs", settings.pairs)
     } else {
-        let interval = tally.interval(settings.confidence).expect("pairs were run");
+        let interval = tally
+            .interval(settings.interval_confidence)
+            .expect("pairs were run");
         format!(
             "median {:.3} {} over {pairs} pairs: {}",
             interval.median,

@@ -88,14 +88,14 @@ fn a_side_twenty_percent_slower_is_a_regression_and_exits_1() {
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
         stdout.contains(
-            "| `fake/add/t1` | 100.0 | 120.0 | 1.200 | [1.200, 1.200] | 6 | REGRESSION |"
+            "| `fake/add/t1` | 100.0 | 120.0 | 1.200 | [1.200, 1.200] | 8 | REGRESSION |"
         ),
         "{stdout}"
     );
     assert!(stdout.contains("2 regressions, 0 improvements, 0 unchanged, 0 undecided."));
     assert!(stdout.contains("Only in NEW, not compared: `fake/only-new/t1`."));
     assert!(
-        stderr.contains("median 1.200 [1.200, 1.200] over 6 pairs: REGRESSION"),
+        stderr.contains("median 1.200 [1.200, 1.200] over 8 pairs: REGRESSION"),
         "{stderr}"
     );
     // The files a pull request takes its table from.
@@ -103,13 +103,14 @@ fn a_side_twenty_percent_slower_is_a_regression_and_exits_1() {
     assert_eq!(markdown.trim_end(), stdout.trim_end());
     let json = report_json(&out);
     assert_eq!(json["benchmarks"][0]["decision"], "regression");
-    assert_eq!(json["benchmarks"][0]["ratios"].as_array().unwrap().len(), 6);
+    // 2 benchmarks × 2 looks: each interval at 98.75%, bounded from 8 pairs.
+    assert_eq!(json["benchmarks"][0]["ratios"].as_array().unwrap().len(), 8);
     assert_eq!(json["only_new"][0], "fake/only-new/t1");
     // Round-robin over the benchmarks, BASE first in even pairs and NEW
     // first in odd ones, each side in its own criterion folder.
     let runs = std::fs::read_to_string(out.join("criterion/runs.log")).unwrap();
     let runs: Vec<&str> = runs.lines().collect();
-    assert_eq!(runs.len(), 2 * 2 * 6, "{runs:?}");
+    assert_eq!(runs.len(), 2 * 2 * 8, "{runs:?}");
     assert_eq!(
         runs[..8],
         [
@@ -150,7 +151,7 @@ fn the_same_benches_on_both_sides_are_unchanged_and_exit_0() {
     );
     assert!(!stdout.contains("REGRESSION"), "{stdout}");
     assert!(stdout
-        .contains("| `fake/add/t2` | 100.0 | 100.0 | 1.000 | [1.000, 1.000] | 6 | unchanged |"));
+        .contains("| `fake/add/t2` | 100.0 | 100.0 | 1.000 | [1.000, 1.000] | 7 | unchanged |"));
     // --filter went to criterion's listing: t1 was not measured.
     assert!(!stdout.contains("fake/add/t1"), "{stdout}");
     assert_eq!(report_json(&out)["benchmarks"].as_array().unwrap().len(), 1);
@@ -324,7 +325,7 @@ fn a_revision_is_built_once_reused_and_a_broken_one_exits_2() {
     assert!(stderr.contains("BASE: built fake in"), "{stderr}");
     assert!(
         stdout
-            .contains("| `fake/add/t1` | 100.0 | 100.0 | 1.000 | [1.000, 1.000] | 6 | unchanged |"),
+            .contains("| `fake/add/t1` | 100.0 | 100.0 | 1.000 | [1.000, 1.000] | 7 | unchanged |"),
         "{stdout}"
     );
     assert!(

@@ -7,10 +7,10 @@ use clap::Parser;
 use contend::ab::stats::fewest_pairs;
 use serde::Serialize;
 
-/// The pairs run at most per benchmark when `--max-pairs` is not given
-/// (unless `--pairs` asks for more): at 95%, 12 pairs narrow the interval
-/// from the extreme ratios to the third smallest and third largest, so
-/// that two bursts of load cannot widen it.
+/// The pairs run at most per benchmark when `--max-pairs` is not given,
+/// unless twice `--pairs` is more: at 95%, 12 pairs narrow the interval of
+/// one benchmark from the extreme ratios to the third smallest and third
+/// largest, so that two bursts of load cannot widen it.
 pub const DEFAULT_MAX_PAIRS: usize = 12;
 
 /// Measures the criterion benches of BASE and NEW side by side, pair by
@@ -44,18 +44,21 @@ pub struct Args {
     #[arg(long, value_name = "REGEX")]
     pub filter: Option<String>,
     /// Pairs run for every benchmark [default: the fewest whose interval
-    /// can be bounded at --confidence: 6 at 0.95].
+    /// can be bounded: 7 for one benchmark at 0.95, more for more].
     #[arg(long, value_name = "N")]
     pub pairs: Option<usize>,
     /// Pairs at most: benchmarks still undecided after --pairs get one
-    /// more pair a round until decided or this many [default: 12].
+    /// more pair a round until this many, then are decided again
+    /// [default: 12, or twice --pairs if more].
     #[arg(long, value_name = "N")]
     pub max_pairs: Option<usize>,
     /// A change counts only when the whole interval is beyond this
     /// fraction either way (0.05: 5% slower or faster).
     #[arg(long, default_value_t = 0.05)]
     pub threshold: f64,
-    /// The confidence of the interval, 0 to 1.
+    /// The chance, 0 to 1, that no benchmark is flagged when none
+    /// changed: each interval is computed at 1 - (1 - this) / (benchmarks
+    /// x looks).
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
     /// Criterion's --measurement-time for each run, in seconds.
@@ -78,8 +81,13 @@ pub struct Settings {
     pub max_pairs: usize,
     /// The fraction beyond which a change counts.
     pub threshold: f64,
-    /// The interval's confidence.
+    /// The confidence the whole comparison keeps: the chance that no
+    /// benchmark is flagged when none changed.
     pub confidence: f64,
+    /// The confidence of each benchmark's interval, so that the whole
+    /// comparison keeps `confidence` (Bonferroni over the benchmarks and
+    /// the two looks, at `pairs` and at `max_pairs`).
+    pub interval_confidence: f64,
     /// Criterion's measurement time per run, seconds.
     pub measurement_time: f64,
     /// Criterion's warm-up time per run, seconds.
@@ -87,8 +95,15 @@ pub struct Settings {
 }
 
 impl Args {
-    /// The settings, or why the flags make no sense.
+    /// The settings for one benchmark, or why the flags make no sense:
+    /// checked before anything is built.
     pub fn settings(&self) -> Result<Settings, String> {
+        self.settings_for(1)
+    }
+
+    /// The settings for a comparison of `benchmarks` benchmarks, or why
+    /// the flags make no sense.
+    pub fn settings_for(&self, benchmarks: usize) -> Result<Settings, String> {
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
             return Err(format!(
                 "--confidence {} must lie strictly between 0 and 1",
@@ -111,17 +126,25 @@ impl Args {
                 ));
             }
         }
-        let fewest = fewest_pairs(self.confidence);
+        // One look after `pairs`, another at `max_pairs` for what is
+        // still undecided: two, unless they are the same.
+        let looks = match (self.pairs, self.max_pairs) {
+            (Some(pairs), Some(max)) if pairs == max => 1,
+            _ => 2,
+        };
+        let interval_confidence =
+            1.0 - (1.0 - self.confidence) / (benchmarks.max(1) * looks) as f64;
+        let fewest = fewest_pairs(interval_confidence);
         let pairs = self.pairs.unwrap_or(fewest);
         if pairs == 0 {
             return Err("--pairs must be at least 1".into());
         }
-        let max_pairs = self.max_pairs.unwrap_or(DEFAULT_MAX_PAIRS.max(pairs));
+        let max_pairs = self.max_pairs.unwrap_or(DEFAULT_MAX_PAIRS.max(2 * pairs));
         if max_pairs < fewest {
             return Err(format!(
-                "--max-pairs {max_pairs} can never decide: at confidence {} the interval \
-                 is unbounded below {fewest} pairs",
-                self.confidence
+                "--max-pairs {max_pairs} can never decide: with {benchmarks} benchmark(s) and \
+                 {looks} look(s), each interval is at {:.3}% and unbounded below {fewest} pairs",
+                interval_confidence * 100.0
             ));
         }
         if max_pairs < pairs {
@@ -132,6 +155,7 @@ impl Args {
             max_pairs,
             threshold: self.threshold,
             confidence: self.confidence,
+            interval_confidence,
             measurement_time: self.measurement_time,
             warm_up_time: self.warm_up_time,
         })
@@ -147,7 +171,7 @@ mod tests {
     }
 
     #[test]
-    fn the_defaults_are_the_fewest_pairs_that_can_decide_and_twelve_at_most() {
+    fn the_defaults_are_the_fewest_pairs_that_can_decide_and_twice_that_at_most() {
         let args = parse(&["--against", "main"]).unwrap();
         assert_eq!(args.against.as_deref(), Some("main"));
         assert!(args.benches.is_empty());
@@ -155,20 +179,25 @@ mod tests {
         assert_eq!(
             args.settings().unwrap(),
             Settings {
-                pairs: 6,
-                max_pairs: 12,
+                pairs: 7,
+                max_pairs: 14,
                 threshold: 0.05,
                 confidence: 0.95,
+                interval_confidence: 0.975,
                 measurement_time: 0.5,
                 warm_up_time: 0.2,
             }
         );
         // A higher confidence needs more pairs before anything is bounded.
         let strict = parse(&["--against", "main", "--confidence", "0.99"]).unwrap();
-        assert_eq!(strict.settings().unwrap().pairs, 8);
-        // Asking for more pairs than the default cap raises the cap.
+        assert_eq!(strict.settings().unwrap().pairs, 9);
+        // So do more benchmarks: the confidence is the whole run's.
+        let fifty = args.settings_for(50).unwrap();
+        assert!((fifty.interval_confidence - (1.0 - 0.05 / 100.0)).abs() < 1e-12);
+        assert_eq!((fifty.pairs, fifty.max_pairs), (12, 24));
+        // The cap is twice the pairs when that is more than 12.
         let many = parse(&["--against", "main", "--pairs", "20"]).unwrap();
-        assert_eq!(many.settings().unwrap().max_pairs, 20);
+        assert_eq!(many.settings().unwrap().max_pairs, 40);
     }
 
     #[test]
@@ -214,7 +243,7 @@ mod tests {
             full.extend_from_slice(line);
             parse(&full).unwrap().settings()
         };
-        assert!(settings(&["--max-pairs", "5"])
+        assert!(settings(&["--max-pairs", "6"])
             .unwrap_err()
             .contains("never decide"));
         assert!(settings(&["--pairs", "8", "--max-pairs", "7"])

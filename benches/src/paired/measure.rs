@@ -98,6 +98,7 @@ mod tests {
             max_pairs: 12,
             threshold: 0.05,
             confidence: 0.95,
+            interval_confidence: 0.95,
             measurement_time: 0.5,
             warm_up_time: 0.2,
         };

@@ -49,7 +49,7 @@ impl Compared {
             new_ns: tally.new_ns.clone(),
             ratios: tally.ratios(),
             interval: tally
-                .interval(settings.confidence)
+                .interval(settings.interval_confidence)
                 .expect("every benchmark compared has a pair"),
             decision: tally.decision(settings),
         }
@@ -99,20 +99,22 @@ impl Report {
             out,
             "- {}–{} pairs a benchmark, BASE and NEW back to back, first in turn; \
              ratio NEW/BASE of the time per element (above 1 is slower); \
-             a change counts when the whole {:.0}% interval of the median ratio \
-             is beyond {:.0}% ({} s of measurement and {} s of warm-up a run; {:.0} s in all)\n",
+             a change counts when the whole interval of the median ratio \
+             is beyond {:.0}%; each interval at {:.3}%, so that the whole comparison flags \
+             nothing unchanged with {:.0}% confidence (Bonferroni over the benchmarks and \
+             two looks) ({} s of measurement and {} s of warm-up a run; {:.0} s in all)\n",
             s.pairs,
             s.max_pairs,
-            s.confidence * 100.0,
             s.threshold * 100.0,
+            s.interval_confidence * 100.0,
+            s.confidence * 100.0,
             s.measurement_time,
             s.warm_up_time,
             self.seconds
         );
         let _ = writeln!(
             out,
-            "| benchmark | BASE ns/element | NEW ns/element | ratio | {:.0}% interval | pairs | decision |",
-            s.confidence * 100.0
+            "| benchmark | BASE ns/element | NEW ns/element | ratio | interval | pairs | decision |"
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---|---:|---|");
         for b in &self.benchmarks {
@@ -176,6 +178,7 @@ mod tests {
             max_pairs: 12,
             threshold: 0.05,
             confidence: 0.95,
+            interval_confidence: 0.95,
             measurement_time: 0.5,
             warm_up_time: 0.2,
         }

@@ -10,10 +10,11 @@
 //!   lasts seconds on a shared machine, lands on pairs of different
 //!   benchmarks rather than on all the pairs of one, and moves one ratio
 //!   of each, which the median shrugs off.
-//! - Every benchmark gets the minimum number of pairs; after that, only
-//!   the undecided ones get more, one round at a time, until decided or
-//!   at the cap. A decided benchmark is not run again, so the extra time
-//!   goes where it can change an answer.
+//! - Every benchmark gets the minimum number of pairs and is decided
+//!   then; only the undecided ones get more, one round at a time, up to
+//!   the cap, where they are decided again. A decided benchmark is not run
+//!   again, so the extra time goes where it can change an answer; and two
+//!   looks, not one per pair, is what the confidence is corrected for.
 
 use contend::ab::stats::{decide, median_interval, Better, Decision, Interval};
 use serde::Serialize;
@@ -94,7 +95,7 @@ impl Tally {
 
     /// What the pairs so far decide: a time per element is better lower.
     pub fn decision(&self, settings: &Settings) -> Decision {
-        self.interval(settings.confidence)
+        self.interval(settings.interval_confidence)
             .map_or(Decision::Undecided, |interval| {
                 decide(&interval, Better::Lower, settings.threshold)
             })
@@ -115,7 +116,10 @@ pub fn run_rounds<B>(
     for pair in 0..settings.max_pairs {
         let mut ran = false;
         for (benchmark, tally) in benchmarks.iter().zip(tallies.iter_mut()) {
-            if pair >= settings.pairs && tally.decision(settings).is_decided() {
+            let decided_at_first_look = tally.pairs() == settings.pairs
+                && pair >= settings.pairs
+                && tally.decision(settings).is_decided();
+            if decided_at_first_look {
                 continue;
             }
             let (mut base, mut new) = (f64::NAN, f64::NAN);
@@ -148,6 +152,7 @@ mod tests {
             max_pairs,
             threshold: 0.05,
             confidence: 0.95,
+            interval_confidence: 0.95,
             measurement_time: 0.5,
             warm_up_time: 0.2,
         }
@@ -226,10 +231,11 @@ mod tests {
     }
 
     #[test]
-    fn fewer_pairs_than_can_decide_are_topped_up_until_the_interval_is_bounded() {
+    fn fewer_pairs_than_can_decide_go_on_to_the_cap_and_are_decided_there() {
         let tallies = run_rounds(&["x"], &settings(3, 12), |_, _| Ok(1.0), |_, _| {}).unwrap();
-        // Unbounded (undecided) below 6 pairs at 95%; unchanged at 6.
-        assert_eq!(tallies[0].pairs(), 6);
+        // Unbounded (undecided) at the first look, 3 pairs; at the cap,
+        // the second and last look, unchanged.
+        assert_eq!(tallies[0].pairs(), 12);
         assert_eq!(tallies[0].decision(&settings(3, 12)), Decision::Unchanged);
     }
 
