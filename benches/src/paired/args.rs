@@ -94,6 +94,24 @@ pub struct Settings {
     pub warm_up_time: f64,
 }
 
+#[cfg(test)]
+impl Settings {
+    /// `pairs` to `max_pairs` pairs, each interval at 95%, 5% threshold,
+    /// criterion's defaults of bench-ab: for the tests of what reads
+    /// settings.
+    pub fn sample(pairs: usize, max_pairs: usize) -> Self {
+        Settings {
+            pairs,
+            max_pairs,
+            threshold: 0.05,
+            confidence: 0.95,
+            interval_confidence: 0.95,
+            measurement_time: 0.5,
+            warm_up_time: 0.2,
+        }
+    }
+}
+
 impl Args {
     /// The settings for one benchmark, or why the flags make no sense:
     /// checked before anything is built.

@@ -93,15 +93,7 @@ mod tests {
 
     #[test]
     fn a_run_is_criterion_exact_on_one_id_in_its_sides_folder() {
-        let settings = Settings {
-            pairs: 6,
-            max_pairs: 12,
-            threshold: 0.05,
-            confidence: 0.95,
-            interval_confidence: 0.95,
-            measurement_time: 0.5,
-            warm_up_time: 0.2,
-        };
+        let settings = Settings::sample(6, 12);
         let runner = Runner::new(Path::new("/tmp/out"), &settings);
         let command = runner.command(Role::New, Path::new("/x/counters"), "counter/a/t1");
         let args: Vec<_> = command.get_args().map(|a| a.to_str().unwrap()).collect();

@@ -172,18 +172,6 @@ pub fn ns(value: f64) -> String {
 mod tests {
     use super::*;
 
-    fn settings() -> Settings {
-        Settings {
-            pairs: 6,
-            max_pairs: 12,
-            threshold: 0.05,
-            confidence: 0.95,
-            interval_confidence: 0.95,
-            measurement_time: 0.5,
-            warm_up_time: 0.2,
-        }
-    }
-
     fn compared(id: &str, base: f64, new: &[f64]) -> Compared {
         let tally = Tally {
             base_ns: vec![base; new.len()],
@@ -193,7 +181,7 @@ mod tests {
             bench: "counters".into(),
             id: id.into(),
         };
-        Compared::new(&benchmark, &tally, &settings())
+        Compared::new(&benchmark, &tally, &Settings::sample(6, 12))
     }
 
     #[test]
@@ -201,7 +189,7 @@ mod tests {
         let report = Report {
             base: "revision main (1a2b3c4d5e6f)".into(),
             new: "working tree".into(),
-            settings: settings(),
+            settings: Settings::sample(6, 12),
             benchmarks: vec![
                 compared("c/slower", 10.0, &[12.0; 6]),
                 compared("c/same", 2000.0, &[2000.0; 6]),

@@ -146,18 +146,6 @@ pub fn run_rounds<B>(
 mod tests {
     use super::*;
 
-    fn settings(pairs: usize, max_pairs: usize) -> Settings {
-        Settings {
-            pairs,
-            max_pairs,
-            threshold: 0.05,
-            confidence: 0.95,
-            interval_confidence: 0.95,
-            measurement_time: 0.5,
-            warm_up_time: 0.2,
-        }
-    }
-
     #[test]
     fn the_side_that_runs_first_alternates_from_pair_to_pair() {
         assert_eq!(order(0), [Role::Base, Role::New]);
@@ -171,7 +159,7 @@ mod tests {
         let mut runs = Vec::new();
         let tallies = run_rounds(
             &["a", "b"],
-            &settings(6, 6),
+            &Settings::sample(6, 6),
             |benchmark, role| {
                 runs.push(format!("{benchmark}:{}", role.dir()));
                 Ok(10.0)
@@ -192,7 +180,10 @@ mod tests {
             .collect();
         assert_eq!(runs, expected);
         assert_eq!(tallies[0].ratios(), vec![1.0; 6]);
-        assert_eq!(tallies[0].decision(&settings(6, 6)), Decision::Unchanged);
+        assert_eq!(
+            tallies[0].decision(&Settings::sample(6, 6)),
+            Decision::Unchanged
+        );
     }
 
     #[test]
@@ -203,7 +194,7 @@ mod tests {
         let mut looks = Vec::new();
         let tallies = run_rounds(
             &["steady", "noisy"],
-            &settings(6, 10),
+            &Settings::sample(6, 10),
             |&benchmark, role| {
                 let n = calls.entry(benchmark).or_default();
                 *n += 1;
@@ -219,9 +210,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(tallies[0].pairs(), 6);
-        assert_eq!(tallies[0].decision(&settings(6, 10)), Decision::Regression);
+        assert_eq!(
+            tallies[0].decision(&Settings::sample(6, 10)),
+            Decision::Regression
+        );
         assert_eq!(tallies[1].pairs(), 10);
-        assert_eq!(tallies[1].decision(&settings(6, 10)), Decision::Undecided);
+        assert_eq!(
+            tallies[1].decision(&Settings::sample(6, 10)),
+            Decision::Undecided
+        );
         // A look after every pair; the extra rounds only for "noisy".
         assert_eq!(looks.len(), 16);
         assert_eq!(
@@ -232,18 +229,22 @@ mod tests {
 
     #[test]
     fn fewer_pairs_than_can_decide_go_on_to_the_cap_and_are_decided_there() {
-        let tallies = run_rounds(&["x"], &settings(3, 12), |_, _| Ok(1.0), |_, _| {}).unwrap();
+        let tallies =
+            run_rounds(&["x"], &Settings::sample(3, 12), |_, _| Ok(1.0), |_, _| {}).unwrap();
         // Unbounded (undecided) at the first look, 3 pairs; at the cap,
         // the second and last look, unchanged.
         assert_eq!(tallies[0].pairs(), 12);
-        assert_eq!(tallies[0].decision(&settings(3, 12)), Decision::Unchanged);
+        assert_eq!(
+            tallies[0].decision(&Settings::sample(3, 12)),
+            Decision::Unchanged
+        );
     }
 
     #[test]
     fn the_first_failed_run_stops_the_comparison() {
         let error = run_rounds(
             &["x"],
-            &settings(6, 6),
+            &Settings::sample(6, 6),
             |_, role| match role {
                 Role::Base => Ok(1.0),
                 Role::New => Err("NEW x: crashed".to_owned()),
