@@ -32,6 +32,7 @@ pub mod measure;
 pub mod report;
 pub mod schedule;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use contend::ab::revision::Workspace;
@@ -58,7 +59,7 @@ pub struct Side {
 /// Runs the whole comparison `args` asks for; `say` reports progress (on
 /// stderr, in the binary). Any error is bad input or a side that cannot
 /// run (exit 2).
-pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
+pub fn run(args: &Args, stop: &AtomicBool, say: &dyn Fn(&str)) -> Result<Report, String> {
     // The flags are checked before anything is built; the settings are
     // fixed once the benchmarks are counted.
     args.settings()?;
@@ -112,6 +113,7 @@ pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
     let tallies = schedule::run_rounds(
         &benchmarks,
         &settings,
+        stop,
         |benchmark: &Benchmark, role| {
             let side = match role {
                 Role::Base => &base,
@@ -120,7 +122,16 @@ pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
             runner.run(role, &side.executables[&benchmark.bench], &benchmark.id)
         },
         |benchmark, tally| say(&look_line(benchmark, tally, &settings)),
-    )?;
+    );
+    for (benchmark, tally) in benchmarks.iter().zip(&tallies) {
+        if let Some((role, why)) = &tally.failure {
+            say(&format!(
+                "{} failed on {}; it stops: {why}",
+                benchmark.id,
+                role.label()
+            ));
+        }
+    }
     let compared = benchmarks
         .iter()
         .zip(&tallies)
@@ -134,6 +145,7 @@ pub fn run(args: &Args, say: &dyn Fn(&str)) -> Result<Report, String> {
         only_base,
         only_new,
         seconds: started.elapsed().as_secs_f64(),
+        interrupted: stop.load(Ordering::Relaxed),
     })
 }
 

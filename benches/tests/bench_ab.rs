@@ -158,6 +158,43 @@ fn the_same_benches_on_both_sides_are_unchanged_and_exit_0() {
 }
 
 #[test]
+fn a_benchmark_that_fails_stops_alone_and_fails_the_comparison_as_new_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let (same, out) = (dir.path().join("same"), dir.path().join("out"));
+    fake_bench(&same, "counters", 100.0, &["fake/add/crash"]);
+    let run = |args: &[&str]| {
+        let mut full = vec!["--out", path(&out)];
+        full.extend_from_slice(args);
+        let output = bench_ab(&full);
+        (output.status.code(), text(&output.stderr))
+    };
+    // A benchmark that fails on both sides: NEW's failure (exit 1, as a
+    // regression), which benchmark, and its output; it is in the report.
+    let (code, stderr) = run(&[
+        "--base-dir",
+        path(&same),
+        "--new-dir",
+        path(&same),
+        "--filter",
+        "crash|t1$",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("fake/add/crash failed on NEW"), "{stderr}");
+    assert!(stderr.contains("panicked"), "{stderr}");
+    let report = std::fs::read_to_string(out.join("bench-ab.md")).unwrap();
+    assert!(
+        report.contains("| `fake/add/crash` | – | – | – | – | 0 | FAILED: NEW"),
+        "{report}"
+    );
+
+    // The other benchmark went on to its pairs.
+    assert!(
+        report.contains("| `fake/add/t1` | 100.0 | 100.0 | 1.000 |"),
+        "{report}"
+    );
+}
+
+#[test]
 fn bad_input_exits_2_and_says_what_was_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let (same, other, out) = (
@@ -197,19 +234,6 @@ fn bad_input_exits_2_and_says_what_was_wrong() {
     let (code, stderr) = run(&["--base-dir", path(&same), "--new-dir", path(&same), "fanin"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no bench named fanin"), "{stderr}");
-
-    // A benchmark that fails: which side, which benchmark, and its output.
-    let (code, stderr) = run(&[
-        "--base-dir",
-        path(&same),
-        "--new-dir",
-        path(&same),
-        "--filter",
-        "crash",
-    ]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("BASE fake/add/crash"), "{stderr}");
-    assert!(stderr.contains("panicked"), "{stderr}");
 
     // Flags that could never decide anything; flags clap refuses.
     let (code, stderr) = run(&[

@@ -28,10 +28,12 @@ pub struct Compared {
     pub base_median: f64,
     /// The median of `new_ns`.
     pub new_median: f64,
-    /// The median ratio and its interval.
-    pub interval: Interval,
+    /// The median ratio and its interval; `None` when no pair was run.
+    pub interval: Option<Interval>,
     /// What the interval says.
     pub decision: Decision,
+    /// The run that failed and stopped this benchmark: `NEW: why`.
+    pub failure: Option<String>,
 }
 
 impl Compared {
@@ -48,11 +50,21 @@ impl Compared {
             base_ns: tally.base_ns.clone(),
             new_ns: tally.new_ns.clone(),
             ratios: tally.ratios(),
-            interval: tally
-                .interval(settings.interval_confidence)
-                .expect("every benchmark compared has a pair"),
+            interval: tally.interval(settings.interval_confidence),
             decision: tally.decision(settings),
+            failure: tally
+                .failure
+                .as_ref()
+                .map(|(role, why)| format!("{}: {why}", role.label())),
         }
+    }
+
+    /// Whether NEW failed a run of it (which fails the comparison, as a
+    /// regression does).
+    pub fn new_failed(&self) -> bool {
+        self.failure
+            .as_deref()
+            .is_some_and(|f| f.starts_with("NEW"))
     }
 }
 
@@ -73,20 +85,26 @@ pub struct Report {
     pub only_new: Vec<String>,
     /// Wall time of the whole comparison, builds included.
     pub seconds: f64,
+    /// Ctrl-C stopped it: benchmarks may have fewer pairs than planned.
+    pub interrupted: bool,
 }
 
 impl Report {
-    /// How many benchmarks got `decision`.
+    /// How many benchmarks got `decision` (of those that did not fail).
     pub fn count(&self, decision: Decision) -> usize {
         self.benchmarks
             .iter()
-            .filter(|b| b.decision == decision)
+            .filter(|b| b.failure.is_none() && b.decision == decision)
             .count()
     }
 
-    /// Regressions: what makes `bench-ab` exit 1.
+    /// Regressions, and benchmarks NEW failed to run: what makes
+    /// `bench-ab` exit 1.
     pub fn regressions(&self) -> usize {
-        self.count(Decision::Regression)
+        self.benchmarks
+            .iter()
+            .filter(|b| b.decision == Decision::Regression || b.new_failed())
+            .count()
     }
 
     /// The Markdown report.
@@ -118,26 +136,54 @@ impl Report {
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---|---:|---|");
         for b in &self.benchmarks {
+            let Some(interval) = &b.interval else {
+                let failure = b.failure.as_deref().unwrap_or("not run");
+                let _ = writeln!(
+                    out,
+                    "| `{}` | – | – | – | – | 0 | FAILED: {failure} |",
+                    b.id
+                );
+                continue;
+            };
+            let decision = match &b.failure {
+                Some(failure) => format!("FAILED after {} pairs: {failure}", interval.pairs),
+                None => b.decision.word().to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {:.3} | {} | {} | {} |",
+                "| `{}` | {} | {} | {:.3} | {} | {} | {decision} |",
                 b.id,
                 ns(b.base_median),
                 ns(b.new_median),
-                b.interval.median,
-                interval_text(&b.interval),
-                b.interval.pairs,
-                b.decision.word()
+                interval.median,
+                interval_text(interval),
+                interval.pairs,
             );
         }
+        let failed = self
+            .benchmarks
+            .iter()
+            .filter(|b| b.failure.is_some())
+            .count();
         let _ = writeln!(
             out,
-            "\n{} regressions, {} improvements, {} unchanged, {} undecided.",
-            self.regressions(),
+            "\n{} regressions, {} improvements, {} unchanged, {} undecided{}.",
+            self.count(Decision::Regression),
             self.count(Decision::Improvement),
             self.count(Decision::Unchanged),
-            self.count(Decision::Undecided)
+            self.count(Decision::Undecided),
+            if failed > 0 {
+                format!(", {failed} failed")
+            } else {
+                String::new()
+            }
         );
+        if self.interrupted {
+            let _ = writeln!(
+                out,
+                "\nStopped by Ctrl-C: benchmarks may have fewer pairs than planned."
+            );
+        }
         for (side, ids) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
             if !ids.is_empty() {
                 let names: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
@@ -176,6 +222,7 @@ mod tests {
         let tally = Tally {
             base_ns: vec![base; new.len()],
             new_ns: new.to_vec(),
+            failure: None,
         };
         let benchmark = Benchmark {
             bench: "counters".into(),
@@ -194,10 +241,15 @@ mod tests {
                 compared("c/slower", 10.0, &[12.0; 6]),
                 compared("c/same", 2000.0, &[2000.0; 6]),
                 compared("c/few", 5.0, &[5.0; 3]),
+                Compared {
+                    failure: Some("NEW: c/crashes: exited with code 101".into()),
+                    ..compared("c/crashes", 5.0, &[])
+                },
             ],
             only_base: vec!["c/removed".into()],
             only_new: vec![],
             seconds: 42.0,
+            interrupted: true,
         };
         let md = report.markdown();
         assert!(
@@ -206,10 +258,16 @@ mod tests {
         );
         assert!(md.contains("| `c/same` | 2000 | 2000 | 1.000 | [1.000, 1.000] | 6 | unchanged |"));
         assert!(md.contains("| `c/few` | 5.00 | 5.00 | 1.000 | unbounded | 3 | undecided |"));
-        assert!(md.contains("1 regressions, 0 improvements, 1 unchanged, 1 undecided."));
+        assert!(
+            md.contains("| `c/crashes` | – | – | – | – | 0 | FAILED: NEW: c/crashes: exited with code 101 |"),
+            "{md}"
+        );
+        assert!(md.contains("1 regressions, 0 improvements, 1 unchanged, 1 undecided, 1 failed."));
         assert!(md.contains("Only in BASE, not compared: `c/removed`."));
         assert!(!md.contains("Only in NEW"));
-        assert_eq!(report.regressions(), 1);
+        assert!(md.contains("Stopped by Ctrl-C"));
+        // The regression and the benchmark NEW could not run.
+        assert_eq!(report.regressions(), 2);
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["benchmarks"][0]["decision"], "regression");
         assert_eq!(

@@ -17,6 +17,8 @@
 //!   looks, not one per pair, is what the confidence is corrected for.
 
 use contend::ab::stats::{decide, median_interval, Better, Decision, Interval};
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 
 use super::args::Settings;
@@ -66,6 +68,9 @@ pub struct Tally {
     pub base_ns: Vec<f64>,
     /// NEW's time per element in each pair.
     pub new_ns: Vec<f64>,
+    /// The run that failed, which stopped this benchmark (the others go
+    /// on): its side and why.
+    pub failure: Option<(Role, String)>,
 }
 
 impl Tally {
@@ -105,30 +110,44 @@ impl Tally {
 /// Runs the pairs of every benchmark, round-robin, and returns each one's
 /// tally (in the order of `benchmarks`). `measure(benchmark, role)` runs
 /// one side once and returns its ns per element; `look(benchmark,
-/// tally)` is called after each pair. The first error stops everything.
+/// tally)` is called after each pair. A failed run stops its benchmark
+/// (recorded in its tally) and the others go on; `stop` (Ctrl-C) ends
+/// the rounds before the next pair.
 pub fn run_rounds<B>(
     benchmarks: &[B],
     settings: &Settings,
+    stop: &AtomicBool,
     mut measure: impl FnMut(&B, Role) -> Result<f64, String>,
     mut look: impl FnMut(&B, &Tally),
-) -> Result<Vec<Tally>, String> {
+) -> Vec<Tally> {
     let mut tallies = vec![Tally::default(); benchmarks.len()];
-    for pair in 0..settings.max_pairs {
+    'rounds: for pair in 0..settings.max_pairs {
         let mut ran = false;
         for (benchmark, tally) in benchmarks.iter().zip(tallies.iter_mut()) {
             let decided_at_first_look = tally.pairs() == settings.pairs
                 && pair >= settings.pairs
                 && tally.decision(settings).is_decided();
-            if decided_at_first_look {
+            if decided_at_first_look || tally.failure.is_some() {
                 continue;
             }
+            // Both sides run even when the first fails, so that a
+            // benchmark both break is NEW's failure, not BASE's alone.
             let (mut base, mut new) = (f64::NAN, f64::NAN);
+            let mut failed: Vec<(Role, String)> = Vec::new();
             for role in order(pair) {
-                let ns = measure(benchmark, role)?;
-                match role {
-                    Role::Base => base = ns,
-                    Role::New => new = ns,
+                if stop.load(Ordering::Relaxed) {
+                    break 'rounds;
                 }
+                match measure(benchmark, role) {
+                    Ok(ns) if role == Role::Base => base = ns,
+                    Ok(ns) => new = ns,
+                    Err(why) => failed.push((role, why)),
+                }
+            }
+            if !failed.is_empty() {
+                failed.sort_by_key(|(role, _)| *role != Role::New);
+                tally.failure = failed.into_iter().next();
+                continue;
             }
             tally.base_ns.push(base);
             tally.new_ns.push(new);
@@ -139,7 +158,7 @@ pub fn run_rounds<B>(
             break;
         }
     }
-    Ok(tallies)
+    tallies
 }
 
 #[cfg(test)]
@@ -160,13 +179,13 @@ mod tests {
         let tallies = run_rounds(
             &["a", "b"],
             &Settings::sample(6, 6),
+            &AtomicBool::new(false),
             |benchmark, role| {
                 runs.push(format!("{benchmark}:{}", role.dir()));
                 Ok(10.0)
             },
             |_, _| {},
-        )
-        .unwrap();
+        );
         let expected: Vec<String> = (0..6)
             .flat_map(|pair| {
                 let [first, second] = order(pair);
@@ -195,6 +214,7 @@ mod tests {
         let tallies = run_rounds(
             &["steady", "noisy"],
             &Settings::sample(6, 10),
+            &AtomicBool::new(false),
             |&benchmark, role| {
                 let n = calls.entry(benchmark).or_default();
                 *n += 1;
@@ -207,8 +227,7 @@ mod tests {
                 })
             },
             |&benchmark, tally| looks.push((benchmark, tally.pairs())),
-        )
-        .unwrap();
+        );
         assert_eq!(tallies[0].pairs(), 6);
         assert_eq!(
             tallies[0].decision(&Settings::sample(6, 10)),
@@ -229,8 +248,13 @@ mod tests {
 
     #[test]
     fn fewer_pairs_than_can_decide_go_on_to_the_cap_and_are_decided_there() {
-        let tallies =
-            run_rounds(&["x"], &Settings::sample(3, 12), |_, _| Ok(1.0), |_, _| {}).unwrap();
+        let tallies = run_rounds(
+            &["x"],
+            &Settings::sample(3, 12),
+            &AtomicBool::new(false),
+            |_, _| Ok(1.0),
+            |_, _| {},
+        );
         // Unbounded (undecided) at the first look, 3 pairs; at the cap,
         // the second and last look, unchanged.
         assert_eq!(tallies[0].pairs(), 12);
@@ -241,17 +265,45 @@ mod tests {
     }
 
     #[test]
-    fn the_first_failed_run_stops_the_comparison() {
-        let error = run_rounds(
-            &["x"],
+    fn a_failed_run_stops_its_benchmark_new_s_failure_first_and_the_others_go_on() {
+        let tallies = run_rounds(
+            &["broken", "fine"],
             &Settings::sample(6, 6),
-            |_, role| match role {
-                Role::Base => Ok(1.0),
-                Role::New => Err("NEW x: crashed".to_owned()),
+            &AtomicBool::new(false),
+            |&benchmark, role| match benchmark {
+                "broken" => Err(format!("{} broken: crashed", role.label())),
+                _ => Ok(1.0),
             },
-            |_, _| panic!("no pair completed"),
-        )
-        .unwrap_err();
-        assert_eq!(error, "NEW x: crashed");
+            |&benchmark, _| assert_eq!(benchmark, "fine"),
+        );
+        assert_eq!(
+            tallies[0].failure,
+            Some((Role::New, "NEW broken: crashed".to_owned()))
+        );
+        assert_eq!(tallies[0].pairs(), 0);
+        assert_eq!(tallies[1].pairs(), 6);
+    }
+
+    #[test]
+    fn a_stop_ends_the_rounds_before_the_next_run() {
+        let stop = AtomicBool::new(false);
+        let mut runs = 0;
+        let tallies = run_rounds(
+            &["x", "y"],
+            &Settings::sample(6, 6),
+            &stop,
+            |_, _| {
+                runs += 1;
+                if runs == 5 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                Ok(1.0)
+            },
+            |_, _| {},
+        );
+        // Pair 0 of x and of y, then the first run of x's pair 1 set the
+        // stop: its second run never starts, and the pair is not counted.
+        assert_eq!(runs, 5);
+        assert_eq!((tallies[0].pairs(), tallies[1].pairs()), (1, 1));
     }
 }
