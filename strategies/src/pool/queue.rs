@@ -145,6 +145,12 @@ impl JobQueue {
             // signals a worker not yet waiting, and the signal is lost.
             drop(sleep);
             crate::sync::thread::yield_now();
+            // On real threads, the window such a bug has in real code (a
+            // log line, a counter between the check and the wait): wide
+            // enough that the proptest machine's submits land in it every
+            // run, not one run in a few. The models need only the yield.
+            #[cfg(not(any(loom, feature = "shuttle")))]
+            std::thread::sleep(std::time::Duration::from_micros(50));
             sleep = self.sleep.lock();
         }
         let (mut sleep, past_deadline) = self.condvar(who).wait_until(sleep, deadline);
