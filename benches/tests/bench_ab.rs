@@ -54,6 +54,14 @@ fn bench_ab(args: &[&str]) -> Output {
         .expect("bench-ab runs")
 }
 
+/// `bench-ab --out OUT args…`: its exit code and what it said on stderr.
+fn exit_and_stderr(out: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut full = vec!["--out", path(out)];
+    full.extend_from_slice(args);
+    let output = bench_ab(&full);
+    (output.status.code(), text(&output.stderr))
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -162,12 +170,7 @@ fn a_benchmark_that_fails_stops_alone_and_fails_the_comparison_as_new_s() {
     let dir = tempfile::tempdir().unwrap();
     let (same, out) = (dir.path().join("same"), dir.path().join("out"));
     fake_bench(&same, "counters", 100.0, &["fake/add/crash"]);
-    let run = |args: &[&str]| {
-        let mut full = vec!["--out", path(&out)];
-        full.extend_from_slice(args);
-        let output = bench_ab(&full);
-        (output.status.code(), text(&output.stderr))
-    };
+    let run = |args: &[&str]| exit_and_stderr(&out, args);
     // A benchmark that fails on both sides: NEW's failure (exit 1, as a
     // regression), which benchmark, and its output; it is in the report.
     let (code, stderr) = run(&[
@@ -204,12 +207,7 @@ fn bad_input_exits_2_and_says_what_was_wrong() {
     );
     fake_bench(&same, "counters", 100.0, &["fake/add/crash"]);
     fake_bench(&other, "pools", 100.0, &[]);
-    let run = |args: &[&str]| {
-        let mut full = vec!["--out", path(&out)];
-        full.extend_from_slice(args);
-        let output = bench_ab(&full);
-        (output.status.code(), text(&output.stderr))
-    };
+    let run = |args: &[&str]| exit_and_stderr(&out, args);
 
     // A revision git does not know, named (the tests run inside the
     // project's repository).
