@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use contend::ab::stats::{median_interval, Decision, Interval};
+use contend::ab::stats::{median, Decision, Interval};
 use serde::Serialize;
 
 use super::args::Settings;
@@ -39,9 +39,7 @@ pub struct Compared {
 impl Compared {
     /// `benchmark`'s tally, decided with `settings`.
     pub fn new(benchmark: &Benchmark, tally: &Tally, settings: &Settings) -> Self {
-        let median = |values: &[f64]| {
-            median_interval(values, settings.confidence).map_or(f64::NAN, |i| i.median)
-        };
+        let median = |values: &[f64]| median(values).unwrap_or(f64::NAN);
         Self {
             bench: benchmark.bench.clone(),
             id: benchmark.id.clone(),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::listing::ListedCell;
 use super::metric::PairedMetric;
-use super::stats::{decide, median_interval, Decision, Interval};
+use super::stats::{self, decide, median_interval, Decision, Interval};
 use crate::record::{HistogramData, Histograms, Metric};
 use crate::results::Repetition;
 
@@ -206,7 +206,7 @@ fn compare_metric(
 }
 
 fn median(values: &[f64]) -> f64 {
-    median_interval(values, 0.0).map_or(0.0, |i| i.median)
+    stats::median(values).unwrap_or(0.0)
 }
 
 /// What one side was.

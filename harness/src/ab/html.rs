@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::comparison::{CellComparison, Comparison, MetricComparison};
-use super::markdown::{interval, method, verdict};
+use super::markdown::{interval, method, verdict, word};
 use super::metric::change;
 use super::stats::Decision;
 use crate::report::html::{figure, latency_axis, percentile_axis, percentile_points, Key, STYLE};
@@ -65,7 +65,7 @@ pub fn render(comparison: &Comparison) -> String {
                 m.ratio.map_or_else(|| "–".to_owned(), |r| change(r.median)),
                 m.ratio.as_ref().map_or_else(|| "–".to_owned(), interval),
                 class(m),
-                if m.gated { m.decision.word().to_owned() } else { format!("{} (not gated)", m.decision.word()) },
+                word(m),
             );
         }
     }
@@ -117,7 +117,7 @@ fn cell_section(cell: &CellComparison, threshold: f64) -> String {
         if !series.is_empty() {
             let title = format!(
                 "{} latency by percentile, every pair",
-                cell.cell.kind().primary().name()
+                cell.cell.kind().primary().name().replace('_', "-")
             );
             let svg = line_chart(&title, &series, &percentile_axis(), &latency_axis());
             let keys: Vec<Key> = series
@@ -200,10 +200,16 @@ fn intervals_chart(cell: &CellComparison, threshold: f64) -> String {
                 x(ratio.high)
             );
         } else {
+            // Beside the dot, on the side with room for the words.
+            let at = x(ratio.median);
+            let (text_x, anchor) = if at > WIDTH / 2.0 {
+                (at - 8.0, "end")
+            } else {
+                (at + 8.0, "start")
+            };
             let _ = write!(
                 svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#777\">too few pairs</text>",
-                x(ratio.median) + 8.0,
+                "<text x=\"{text_x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#777\">too few pairs</text>",
                 y + 4.0
             );
         }

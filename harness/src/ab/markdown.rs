@@ -187,7 +187,7 @@ fn summary(m: &MetricComparison) -> String {
 }
 
 /// The decision in words, `(not gated)` when it cannot fail the run.
-fn word(m: &MetricComparison) -> String {
+pub(super) fn word(m: &MetricComparison) -> String {
     if m.gated {
         m.decision.word().to_owned()
     } else {

@@ -43,17 +43,9 @@ impl Interval {
 /// `confidence` (0 to 1, e.g. 0.95); `None` for no ratio. Ratios that are
 /// not finite are left out.
 pub fn median_interval(ratios: &[f64], confidence: f64) -> Option<Interval> {
-    let mut sorted: Vec<f64> = ratios.iter().copied().filter(|r| r.is_finite()).collect();
-    if sorted.is_empty() {
-        return None;
-    }
-    sorted.sort_by(f64::total_cmp);
+    let sorted = finite_sorted(ratios);
+    let median = median_of_sorted(&sorted)?;
     let n = sorted.len();
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
     // The largest k whose two tails, each P(X < k), fit in 1 - confidence.
     let alpha = 1.0 - confidence;
     let mut tail = 0.0; // P(X <= k - 1) for the k being tried
@@ -82,6 +74,27 @@ pub fn median_interval(ratios: &[f64], confidence: f64) -> Option<Interval> {
             confidence: 0.0,
         },
     })
+}
+
+/// The median of `values` (the mean of the middle two for an even
+/// count), leaving out values that are not finite; `None` for none.
+pub fn median(values: &[f64]) -> Option<f64> {
+    median_of_sorted(&finite_sorted(values))
+}
+
+fn finite_sorted(values: &[f64]) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+}
+
+fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
 }
 
 /// `P(X = j)` for `X ~ Binomial(n, ½)`, in logarithms so that large `n`
@@ -209,6 +222,14 @@ mod tests {
         assert_eq!((interval.low, interval.high), (6.0, 15.0));
         assert_eq!(interval.median, 10.5);
         assert!(interval.confidence >= 0.95 && interval.confidence < 0.96);
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[f64::NAN, 5.0]), Some(5.0));
+        assert_eq!(median(&[]), None);
     }
 
     #[test]
