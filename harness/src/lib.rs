@@ -8,6 +8,8 @@
 //! - [`load`]: arrival processes, service times, a simulated downstream.
 //! - [`run`]: each (scenario, strategy, parameters) cell in a child
 //!   process; the books every cell must balance.
+//! - [`units`]: durations and sizes as files write them; [`probe`]: what
+//!   the operating system says about this process.
 //! - [`record`]: per-thread latency recorders merged into HdrHistograms.
 //! - [`results`]: the results model, `results.json`'s schema.
 //! - [`report`]: JSON, `.hgrm`, Markdown and HTML, written from results.
@@ -32,10 +34,12 @@ pub mod compare;
 pub mod error;
 pub mod list;
 pub mod load;
+pub mod probe;
 pub mod record;
 pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod units;
 
 pub use error::HarnessError;

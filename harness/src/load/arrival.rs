@@ -80,7 +80,7 @@ impl std::fmt::Display for Arrival {
             Spacing::Uniform => "uniform",
             Spacing::Poisson => "poisson",
         };
-        let time = |d: &Duration| crate::scenario::display_duration(*d);
+        let time = |d: &Duration| crate::units::duration::display(*d);
         match self {
             Arrival::Batch => write!(f, "batch"),
             Arrival::Closed { clients, think } if think.is_zero() => {

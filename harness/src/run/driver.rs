@@ -188,7 +188,7 @@ pub const SLOWDOWN_VARIABLE: &str = "CONTEND_SLOW_SUBMIT";
 /// The slowdown [`SLOWDOWN_VARIABLE`] asks for.
 fn slowdown() -> Duration {
     match std::env::var(SLOWDOWN_VARIABLE) {
-        Ok(text) => crate::scenario::parse_duration(&text)
+        Ok(text) => crate::units::duration::parse(&text)
             .unwrap_or_else(|_| panic!("{SLOWDOWN_VARIABLE}=`{text}`: not a duration (e.g. 20us)")),
         Err(_) => Duration::ZERO,
     }

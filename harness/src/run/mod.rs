@@ -21,7 +21,6 @@ pub mod fanin;
 pub mod job;
 pub mod ledger;
 pub mod limits;
-pub mod probe;
 pub mod progress;
 pub mod spec;
 pub mod suite;

@@ -436,7 +436,7 @@ fn parse_constant(text: &str) -> Result<f64, String> {
     if let Ok(number) = text.parse::<f64>() {
         return Ok(number);
     }
-    super::duration::parse(text)
+    crate::units::duration::parse(text)
         .map(|d| d.as_secs_f64() * 1e3)
         .map_err(|_| {
             format!("`{text}` is neither a number, a duration (\"50ms\") nor `metric(strategy)`")

@@ -12,15 +12,12 @@
 //! workload table and cell runner; strategies, sweeps, repetitions, gates
 //! and `[quick]` work the same way for all three.
 
-mod duration;
 mod error;
 mod fits;
 mod gate;
 mod machine;
 mod params;
-mod quantity;
 mod raw;
-mod size;
 mod validate;
 mod workload;
 
@@ -29,11 +26,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use duration::{display as display_duration, parse as parse_duration};
+pub use crate::units::duration::{display as display_duration, parse as parse_duration};
+pub use crate::units::size::{display as display_size, parse as parse_size};
 pub use error::ScenarioError;
 pub use gate::{Gate, GateMetric, GateResult, Op, Operand, Stat};
 pub use params::{CellPlan, StrategyParams};
-pub use size::{display as display_size, parse as parse_size};
 pub use workload::{CacheWorkload, FanInWorkload, OpMix, Workload};
 
 use crate::load::arrival::Arrival;

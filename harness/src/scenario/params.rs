@@ -13,8 +13,9 @@ use std::time::Duration;
 use contend_strategies::pool::{available_cores, OverloadPolicy, PoolConfig};
 use serde::{Deserialize, Serialize};
 
-use super::{duration, Kind};
+use super::Kind;
 use crate::load::service::Io;
+use crate::units::duration;
 
 /// The parameters a strategy is built with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -16,14 +16,14 @@ use super::raw::{
     RawScenario, RawService, RawStrategy, RawWorkload,
 };
 use super::{
-    duration, size, CacheWorkload, FanInWorkload, Kind, Objective, OpMix, PoolWorkload, Quick,
-    Scenario, Workload,
+    CacheWorkload, FanInWorkload, Kind, Objective, OpMix, PoolWorkload, Quick, Scenario, Workload,
 };
 use crate::catalog::{Bounds, Catalog};
 use crate::load::arrival::{Arrival, Spacing};
 use crate::load::downstream::DownstreamModel;
 use crate::load::service::{Dist, ServiceModel, Work};
 use crate::run::ledger::Ledger;
+use crate::units::{duration, size};
 
 type Checked<T> = Result<T, ScenarioError>;
 
