@@ -9,8 +9,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use contend::kinds::pool::ledger::Ledger;
 use contend::record::{Collector, Metric};
-use contend::run::ledger::Ledger;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn record_one_latency(c: &mut Criterion) {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::scenario::ScenarioError;
+use crate::fields::ScenarioError;
 
 /// What stops the harness before it can answer (bad input; an output
 /// directory it cannot write). Gate failures and regressions are not

@@ -11,6 +11,7 @@ use contend_strategies::pool::OverloadPolicy;
 
 use crate::catalog::{Bounds, Catalog, Origin};
 
+use crate::kinds::Kind;
 use crate::scenario::Scenario;
 
 /// The text `contend list` prints: one line per pool strategy of
@@ -46,12 +47,11 @@ pub fn render(catalog: &Catalog, scenarios: &[PathBuf]) -> String {
         "overload policies: {}",
         OverloadPolicy::NAMES.join(", ")
     );
-    for (kind, variants) in [
-        ("cache", &crate::run::cache::STRATEGIES[..]),
-        ("fan-in", &crate::run::fanin::STRATEGIES[..]),
-    ] {
-        let _ = writeln!(text, "{kind} strategies:");
-        for (name, summary) in variants {
+    // The pool's strategies are the catalog's, listed above with their
+    // tags; every other kind lists its own.
+    for kind in Kind::ALL.into_iter().filter(|kind| *kind != Kind::Pool) {
+        let _ = writeln!(text, "{} strategies:", kind.name());
+        for (name, summary) in kind.imp().strategies() {
             let _ = writeln!(text, "  {name:width$}  {summary}");
         }
     }

@@ -261,7 +261,7 @@ fn every_adapter_runs_a_pool_scenario_with_balanced_books() {
     );
     for cell in cells {
         let rep = &cell["repetitions"][0];
-        let books = &rep["books"];
+        let books = &rep["books"]["ledger"];
         let n = |key: &str| books[key].as_u64().unwrap();
         assert_eq!(rep["status"]["state"], "ok", "{rep}");
         assert_eq!(n("submitted"), 300, "{books}");

@@ -30,9 +30,11 @@ fn list_names_the_cache_and_fanin_variants_and_the_new_scenarios() {
     let output = contend(&["list"]);
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    for name in contend::run::cache::NAMES
+    use contend::kinds::Kind;
+    for name in Kind::Cache
+        .strategies()
         .iter()
-        .chain(&contend::run::fanin::NAMES)
+        .chain(&Kind::FanIn.strategies())
     {
         assert!(
             text.lines()
@@ -41,7 +43,7 @@ fn list_names_the_cache_and_fanin_variants_and_the_new_scenarios() {
         );
     }
     assert!(text.contains("cache strategies:"), "{text}");
-    assert!(text.contains("fan-in strategies:"), "{text}");
+    assert!(text.contains("fanin strategies:"), "{text}");
     assert!(text.contains("read-mostly-cache     [cache]"), "{text}");
     assert!(text.contains("fanin-producers       [fanin]"), "{text}");
 }

@@ -171,7 +171,7 @@ fn a_users_binary_runs_a_scenario_naming_its_strategy_in_child_processes() {
     assert_eq!(strategies, ["fixed", "thread-per-job", "rayon"]);
     for cell in cells {
         let rep = &cell["repetitions"][0];
-        let books = &rep["books"];
+        let books = &rep["books"]["ledger"];
         let n = |key: &str| books[key].as_u64().unwrap();
         // "ok" means the cell's child (this binary) built the strategy,
         // ran it and balanced its books.

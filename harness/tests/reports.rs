@@ -77,7 +77,7 @@ fn a_cell_whose_calls_all_time_out_has_no_goodput_and_fails_everything() {
     let (run, output) = run_quietly(temp.path(), "all.toml", ALL_TIME_OUT);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let results = results_json(&run);
-    assert_eq!(results["schema_version"], 3);
+    assert_eq!(results["schema_version"], 4);
     let cell = &cells(&results)[0];
     for rep in cell["repetitions"].as_array().unwrap() {
         assert_eq!(rep["timeouts"], 40, "{rep}");
@@ -106,7 +106,7 @@ fn goodput_counts_the_jobs_that_succeeded_over_the_same_wall_time() {
     let results = results_json(&run);
     for cell in cells(&results) {
         for rep in cell["repetitions"].as_array().unwrap() {
-            let books = &rep["books"];
+            let books = &rep["books"]["ledger"];
             let completed = books["completed"].as_u64().unwrap();
             let panicked = books["panicked"].as_u64().unwrap();
             let submitted = books["submitted"].as_u64().unwrap();

@@ -59,7 +59,7 @@ fn a_quick_run_writes_every_report_and_they_parse() {
     assert!(run.parent().unwrap().join("index.html").is_file());
 
     let results: serde_json::Value = results_json(&run);
-    assert_eq!(results["schema_version"], 3);
+    assert_eq!(results["schema_version"], 4);
     let scenario = &results["scenarios"][0];
     assert_eq!(scenario["quick"], true);
     let cells = scenario["cells"].as_array().unwrap();
@@ -69,8 +69,9 @@ fn a_quick_run_writes_every_report_and_they_parse() {
         assert_eq!(reps.len(), 2);
         for rep in reps {
             assert_eq!(rep["status"]["state"], "ok", "{rep}");
-            assert_eq!(rep["books"]["submitted"], 200);
-            assert_eq!(rep["books"]["duplicates"], 0);
+            assert_eq!(rep["books"]["offered"], 200);
+            assert_eq!(rep["books"]["ledger"]["submitted"], 200);
+            assert_eq!(rep["books"]["counts"]["duplicates"], 0);
         }
     }
     assert_eq!(scenario["gates"][0]["passed"], true);
@@ -172,7 +173,7 @@ fn a_truncated_results_file_exits_2() {
 fn a_results_file_of_a_newer_schema_exits_2_and_the_committed_baseline_is_read() {
     let said =
         compare_refuses("{\"schema_version\": 99, \"tool\": \"contend 9\", \"scenarios\": []}");
-    assert!(said.contains("reads 1 to 3"), "{said}");
+    assert!(said.contains("reads 1 to 4"), "{said}");
     let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/baseline.json");
     let output = contend(&["compare", baseline, baseline]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -332,7 +333,7 @@ workers = 2
     assert_eq!(cells.len(), 1, "the second cell never started: {cells:?}");
     let repetition = &cells[0]["repetitions"][0];
     assert_eq!(repetition["status"]["state"], "interrupted");
-    let completed = repetition["books"]["completed"].as_u64().unwrap();
+    let completed = repetition["books"]["ledger"]["completed"].as_u64().unwrap();
     assert!(completed > 0 && completed < 100_000, "{repetition}");
     assert!(run.join("summary.md").exists() && run.join("report.html").exists());
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::revision::{last_lines, Side};
 use crate::error::exit;
-use crate::run::spec::CellSpec;
+use crate::kinds::CellSpec;
 use crate::run::suite::load_all;
 use crate::scenario::{Kind, Scenario};
 use crate::HarnessError;
@@ -101,7 +101,7 @@ pub fn spec_of(
             ))
         })?;
     let (workload, _) = scenario.plan(quick);
-    Ok(CellSpec::of(&scenario, plan, &workload, repetition, false))
+    Ok(scenario.cell_spec(plan, &workload, repetition, false))
 }
 
 /// The arguments that run repetition `repetition` of `cell`.

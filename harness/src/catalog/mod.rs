@@ -1,5 +1,5 @@
 //! Every pool strategy this binary can run, by name: the built-ins of
-//! `contend-strategies`, the [adapters](crate::adapters) around the pools
+//! `contend-strategies`, the [`adapters`] around the pools
 //! people pick instead, and a user's [`ExtraStrategy`]s.
 //!
 //! `contend-strategies` keeps its own registry of the strategies it
@@ -10,6 +10,7 @@
 //! and `contend list`.
 
 mod active;
+pub mod adapters;
 mod extra;
 
 use std::fmt;
@@ -125,7 +126,7 @@ impl Catalog {
                 build: Arc::new(move |config| build(config).map_err(|error| error.to_string())),
             }
         });
-        let adapters = crate::adapters::all()
+        let adapters = adapters::all()
             .into_iter()
             .map(|adapter| Entry::extra(adapter, Origin::Adapter));
         Catalog {

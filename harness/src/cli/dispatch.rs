@@ -12,10 +12,10 @@ use crate::ab::{self, listing, AbOptions};
 use crate::catalog::Catalog;
 use crate::compare::{self, CompareOptions};
 use crate::error::exit;
+use crate::kinds::CellSpec;
 use crate::report::json;
 use crate::run::cell::run_cell;
 use crate::run::limits;
-use crate::run::spec::CellSpec;
 use crate::run::suite::{self, RunOptions};
 use crate::HarnessError;
 

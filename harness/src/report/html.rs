@@ -11,10 +11,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::columns::columns;
 use super::palette::CellColors;
 use super::svg::{bar_chart, escape, line_chart, number, Axis, Bar, Series};
 use super::verdict::{self, main_p99};
+use crate::kinds::columns::of as columns;
+use crate::kinds::Kind;
 use crate::record::{HistogramData, Metric};
 use crate::results::{CellResult, ScenarioResult};
 
@@ -196,7 +197,7 @@ type SweepChart<'a> = (&'a str, fn(&CellResult) -> f64, bool);
 /// strategy sweeps. A line joins the cells of one strategy (its other
 /// parameters fixed); each point is marked in its own cell's colour.
 fn sweep_charts(result: &ScenarioResult, colors: &CellColors, out: &mut String) {
-    let kind = result.kind();
+    let kind = Kind::of(result);
     let unit = kind.throughput_unit();
     let goodput_title = format!("goodput (succeeded), {unit}");
     let failed_title = "failed share, % of offered".to_owned();
@@ -317,7 +318,7 @@ pub fn render(result: &ScenarioResult) -> String {
         }
         out.push_str("</ul></section>");
     }
-    let kind = result.kind();
+    let kind = Kind::of(result);
     let columns = columns(kind);
     let colors = CellColors::assign(result.cells.iter().map(|c| c.label.as_str()));
     out.push_str("<div class=\"scroll\"><table><tr><th>cell</th><th>status</th>");

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::HarnessError;
+use crate::kinds::Workload;
 use crate::results::{ResultsDoc, GOODPUT_SCHEMA, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION};
 
 /// The document as pretty JSON.
@@ -17,7 +18,8 @@ pub fn render(doc: &ResultsDoc) -> String {
 /// Reads a results file, or every `results.json` under a folder (a
 /// folder of runs). Refuses a truncated file, a foreign one and another
 /// schema version, naming the file and line. A file older than
-/// [`GOODPUT_SCHEMA`] gets the goodput its counts imply.
+/// [`GOODPUT_SCHEMA`] gets the goodput its counts imply, one before
+/// schema 4 its workload's description.
 pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
     if path.is_dir() {
         let mut files = Vec::new();
@@ -64,7 +66,20 @@ pub fn read(path: &Path) -> Result<ResultsDoc, HarnessError> {
     if version.is_some_and(|v| v < u64::from(GOODPUT_SCHEMA)) {
         doc.derive_goodput();
     }
+    describe_workloads(&mut doc);
     Ok(doc)
+}
+
+/// Files before schema 4 did not write the workload's description: the
+/// kind that wrote the workload says it again.
+fn describe_workloads(doc: &mut ResultsDoc) {
+    for scenario in &mut doc.scenarios {
+        if scenario.workload_description.is_empty() {
+            if let Ok(workload) = serde_json::from_value::<Workload>(scenario.workload.clone()) {
+                scenario.workload_description = workload.describe();
+            }
+        }
+    }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

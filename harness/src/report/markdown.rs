@@ -2,20 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::columns::{books_meaning, columns, latency};
+use crate::kinds::columns::{books_meaning, latency, of as columns};
+use crate::kinds::Kind;
 use crate::record::Metric;
 use crate::results::ScenarioResult;
-
-/// A latency in ms with sensible precision.
-pub fn ms(value: f64) -> String {
-    match value {
-        v if v >= 100.0 => format!("{v:.0}"),
-        v if v >= 1.0 => format!("{v:.2}"),
-        v if v >= 0.01 => format!("{v:.3}"),
-        // Sub-10 µs latencies (a cache read) keep three significant digits.
-        v => format!("{v:.5}"),
-    }
-}
 
 /// The summary of `result`.
 pub fn render(result: &ScenarioResult) -> String {
@@ -29,11 +19,11 @@ pub fn render(result: &ScenarioResult) -> String {
     if !result.description.is_empty() {
         let _ = writeln!(out, "{}\n", result.description);
     }
-    let kind = result.kind();
+    let kind = Kind::of(result);
     let _ = writeln!(
         out,
         "{}, {} repetition(s) per cell, {} cores, started {}{}.\n",
-        result.workload.describe(),
+        result.workload_description,
         result.repetitions,
         result.cores,
         result.started_at,

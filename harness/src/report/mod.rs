@@ -9,7 +9,6 @@
 //! Files are written to a temporary name and renamed, so an interrupted
 //! run never leaves half a report.
 
-pub mod columns;
 pub mod hgrm;
 pub mod html;
 pub mod index;

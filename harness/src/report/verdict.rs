@@ -24,17 +24,17 @@
 
 use std::collections::BTreeMap;
 
-use super::markdown::ms;
 use crate::record::Metric;
 use crate::results::{CellResult, ScenarioResult, Status};
 use crate::scenario::Kind;
+use crate::units::duration::ms;
 
 /// Share of a strategy's best that marks the knee of its sweep.
 pub const KNEE_SHARE: f64 = 0.95;
 
 /// The verdict on `result`, one sentence per item, plain text.
 pub fn sentences(result: &ScenarioResult) -> Vec<String> {
-    let kind = result.kind();
+    let kind = Kind::of(result);
     let failed_gates = gate_failures(result);
     let measured: Vec<&CellResult> = result.cells.iter().filter(|c| is_measured(c)).collect();
     let rate = Rate::of(kind, &measured);

@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::crash::StderrLog;
-use super::spec::{CellSpec, PROGRESS_PREFIX};
+use crate::kinds::spec::{CellSpec, PROGRESS_PREFIX};
 use crate::results::{Repetition, Status};
 
 /// How long a child may take to stop after being asked, before it is killed.

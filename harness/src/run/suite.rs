@@ -14,7 +14,6 @@ use contend_strategies::pool::available_cores;
 
 use super::child::{run_child, ChildCommand};
 use super::progress::Progress;
-use super::spec::CellSpec;
 use crate::error::HarnessError;
 use crate::report;
 use crate::report::index::{self, IndexEntry, RunHeading};
@@ -191,7 +190,7 @@ fn run_scenario(
         let mut repetitions_run = Vec::new();
         let mut before = 0;
         for repetition in 0..repetitions {
-            let spec = CellSpec::of(scenario, plan, &workload, repetition, progress.is_live());
+            let spec = scenario.cell_spec(plan, &workload, repetition, progress.is_live());
             let rep = match ChildCommand::this_binary(&spec) {
                 Ok(command) => {
                     run_child(&command, scenario.cell_timeout, interrupted, &mut |done| {
@@ -200,7 +199,7 @@ fn run_scenario(
                 }
                 Err(message) => Repetition::failed(Status::Crashed { message }),
             };
-            before += rep.books.done();
+            before += rep.books.done;
             let stop = interrupted.load(Ordering::Relaxed);
             repetitions_run.push(rep);
             if stop {
@@ -280,7 +279,8 @@ fn run_scenario(
         cores: available_cores(),
         reference: scenario.reference.clone(),
         repetitions,
-        workload,
+        workload_description: workload.describe(),
+        workload: serde_json::to_value(&workload).unwrap_or_default(),
         cells: results,
         gates,
         interrupted: interrupted.load(Ordering::Relaxed),

@@ -16,9 +16,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{CellPlan, Key};
+use crate::kinds::params::{CellPlan, Key};
 use crate::record::Metric;
-use crate::results::CellResult;
+use crate::results::{CellResult, GateResult};
 
 /// A statistic of a latency histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,19 +188,6 @@ pub struct Gate {
     pairs: Vec<(Operand, Operand)>,
 }
 
-/// How a gate fared.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GateResult {
-    /// The check as written.
-    pub check: String,
-    /// Its line in the scenario file.
-    pub line: usize,
-    /// `true` when every cell it checks passed (or was filtered out).
-    pub passed: bool,
-    /// One line per cell checked: the values and the outcome.
-    pub details: Vec<String>,
-}
-
 /// An unresolved side: `[factor *] metric(selector)` or a constant.
 enum Side {
     Cell {
@@ -355,7 +342,7 @@ fn value(operand: &Operand, cells: &[CellResult]) -> Value {
             label,
         } => match cells.iter().find(|c| &c.label == label) {
             None => Value::Missing,
-            Some(cell) => match cell.gate_value(*metric) {
+            Some(cell) => match gate_value(cell, *metric) {
                 Some(v) => Value::Number(factor * v),
                 None => Value::Failed(label.clone()),
             },
@@ -473,4 +460,43 @@ fn select<'a>(
         ));
     }
     Ok(matched)
+}
+
+/// What a gate reads of `cell`; `None` when no repetition ended ok.
+pub fn gate_value(cell: &CellResult, metric: GateMetric) -> Option<f64> {
+    let m = &cell.merged;
+    if m.ok_repetitions == 0 {
+        return None;
+    }
+    Some(match metric {
+        GateMetric::Latency(metric, stat) => {
+            let s = m.summaries.get(&metric).copied().unwrap_or_default();
+            match stat {
+                Stat::P50 => s.p50_ms,
+                Stat::P90 => s.p90_ms,
+                Stat::P99 => s.p99_ms,
+                Stat::P999 => s.p999_ms,
+                Stat::Max => s.max_ms,
+                Stat::Mean => s.mean_ms,
+            }
+        }
+        GateMetric::Throughput => m.throughput.mean,
+        GateMetric::Goodput => m.goodput?.mean,
+        GateMetric::Failed => m.failed_share?.mean,
+        GateMetric::Lost => m.lost as f64,
+        GateMetric::Rejected => m.rejected.mean,
+        GateMetric::Discarded => m.discarded.mean,
+        GateMetric::Timeouts => m.timeouts.mean,
+        GateMetric::PeakThreads => m.peak_threads as f64,
+        GateMetric::PeakConcurrency => m.peak_concurrency as f64,
+        GateMetric::PeakRssMb => m.peak_rss_mb,
+        GateMetric::CpuS => m.cpu_s.mean,
+        GateMetric::WallS => m.wall_s.mean,
+        GateMetric::TornReads => cell
+            .repetitions
+            .iter()
+            .map(|r| r.books.count("torn_reads"))
+            .max()
+            .unwrap_or(0) as f64,
+    })
 }

@@ -18,7 +18,7 @@ pub(crate) struct RawHead {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawScenario<W> {
+pub(crate) struct RawScenario {
     pub(crate) name: Option<Spanned<String>>,
     pub(crate) description: Option<String>,
     /// Checked by [`RawHead`]; listed so that it is a known key.
@@ -29,95 +29,15 @@ pub(crate) struct RawScenario<W> {
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) memory_limit: Option<Spanned<String>>,
     pub(crate) objective: Option<Spanned<RawObjective>>,
-    pub(crate) workload: Spanned<W>,
+    /// The kind's to check (`ScenarioKind::workload`); listed so that
+    /// it is a known key, and a required one.
+    #[serde(rename = "workload")]
+    pub(crate) _workload: Spanned<serde::de::IgnoredAny>,
     pub(crate) quick: Option<RawQuick>,
     #[serde(rename = "strategy")]
     pub(crate) strategies: Spanned<Vec<RawStrategy>>,
     #[serde(rename = "gate", default)]
     pub(crate) gates: Vec<RawGate>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawWorkload {
-    pub(crate) jobs: Option<Spanned<i64>>,
-    pub(crate) duration: Option<Spanned<String>>,
-    pub(crate) arrival: Spanned<RawArrival>,
-    pub(crate) service: Option<Spanned<RawService>>,
-    pub(crate) panic_rate: Option<Spanned<f64>>,
-    pub(crate) cancel_rate: Option<Spanned<f64>>,
-    pub(crate) downstream: Option<Spanned<RawDownstream>>,
-    pub(crate) seed: Option<u64>,
-}
-
-/// The `[workload]` of `kind = "cache"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCacheWorkload {
-    pub(crate) readers: Option<Spanned<toml::Value>>,
-    pub(crate) ops: Option<Spanned<i64>>,
-    pub(crate) duration: Option<Spanned<String>>,
-    pub(crate) keys: Spanned<i64>,
-    pub(crate) refresh_keys: Option<Spanned<i64>>,
-    pub(crate) refresh_every: Option<Spanned<String>>,
-    pub(crate) read_batch: Option<Spanned<i64>>,
-    pub(crate) mix: Option<Spanned<RawMix>>,
-    pub(crate) seed: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawMix {
-    pub(crate) get: Option<Spanned<i64>>,
-    pub(crate) get_many: Option<Spanned<i64>>,
-    pub(crate) insert: Option<Spanned<i64>>,
-    pub(crate) remove: Option<Spanned<i64>>,
-}
-
-/// The `[workload]` of `kind = "fanin"`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawFanInWorkload {
-    pub(crate) producers: Spanned<toml::Value>,
-    pub(crate) items: Spanned<i64>,
-    pub(crate) capacity: Option<Spanned<toml::Value>>,
-    pub(crate) send: Option<Spanned<toml::Value>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawArrival {
-    #[serde(rename = "type")]
-    pub(crate) kind: Spanned<String>,
-    pub(crate) clients: Option<Spanned<i64>>,
-    pub(crate) think: Option<Spanned<String>>,
-    pub(crate) rate: Option<Spanned<f64>>,
-    pub(crate) spacing: Option<Spanned<String>>,
-    pub(crate) size: Option<Spanned<i64>>,
-    pub(crate) every: Option<Spanned<String>>,
-    pub(crate) from: Option<Spanned<f64>>,
-    pub(crate) to: Option<Spanned<f64>>,
-    pub(crate) over: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawService {
-    #[serde(rename = "type")]
-    pub(crate) work: Option<Spanned<String>>,
-    pub(crate) dist: Option<Spanned<String>>,
-    pub(crate) mean: Spanned<String>,
-    pub(crate) sigma: Option<Spanned<f64>>,
-    pub(crate) memory: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawDownstream {
-    pub(crate) connections: Spanned<i64>,
-    pub(crate) latency: Spanned<String>,
-    pub(crate) overload_growth: Option<Spanned<f64>>,
-    pub(crate) timeout: Spanned<String>,
 }
 
 /// `objective = { p99 = "50ms" }`: the latency the verdict holds cells to.

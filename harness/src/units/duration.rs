@@ -40,6 +40,17 @@ pub fn display(duration: Duration) -> String {
     }
 }
 
+/// A latency in ms with sensible precision.
+pub fn ms(value: f64) -> String {
+    match value {
+        v if v >= 100.0 => format!("{v:.0}"),
+        v if v >= 1.0 => format!("{v:.2}"),
+        v if v >= 0.01 => format!("{v:.3}"),
+        // Sub-10 µs latencies (a cache read) keep three significant digits.
+        v => format!("{v:.5}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

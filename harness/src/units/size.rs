@@ -41,6 +41,21 @@ pub fn display(bytes: u64) -> String {
         )
 }
 
+/// A size in the largest binary unit under it, one decimal (`23.5GiB`).
+pub fn approx(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 5] = [
+        ("EiB", 1 << 60),
+        ("PiB", 1 << 50),
+        ("TiB", 1 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+    ];
+    UNITS.iter().find(|(_, scale)| bytes >= *scale).map_or_else(
+        || format!("{bytes}B"),
+        |(unit, scale)| format!("{:.1}{unit}", bytes as f64 / *scale as f64),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

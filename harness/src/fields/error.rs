@@ -19,14 +19,16 @@ pub struct ScenarioError {
 
 /// The file being read: turns byte spans into lines and columns.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Source<'a> {
-    pub(crate) file: &'a Path,
-    pub(crate) text: &'a str,
+pub struct Source<'a> {
+    /// The file's path.
+    pub file: &'a Path,
+    /// Its text.
+    pub text: &'a str,
 }
 
 impl Source<'_> {
     /// An error at the byte span `span` (the start of it).
-    pub(crate) fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
         let (line, column) = self.position(span.start);
         ScenarioError {
             file: self.file.to_owned(),
@@ -37,7 +39,7 @@ impl Source<'_> {
     }
 
     /// 1-based line and column of byte `offset`.
-    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+    pub fn position(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before

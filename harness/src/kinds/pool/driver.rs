@@ -16,9 +16,9 @@ use rand::{Rng, SeedableRng};
 
 use super::books::RejectCounts;
 use super::job::{job, DoneSignal, JobEnv, JobPlan};
+use super::PoolWorkload;
 use crate::load::arrival::Arrival;
 use crate::record::Metric;
-use crate::scenario::PoolWorkload;
 
 /// What the submitters saw.
 #[derive(Clone, Copy, Debug, Default)]

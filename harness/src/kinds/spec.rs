@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{CellPlan, Kind, Scenario, StrategyParams, Workload};
+use super::{Kind, StrategyParams, Workload};
 
 /// One repetition of one cell.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,30 +26,6 @@ pub struct CellSpec {
     pub memory_limit: Option<u64>,
     /// Whether to print progress lines on stderr.
     pub progress: bool,
-}
-
-impl CellSpec {
-    /// Repetition `repetition` of `plan`, a cell of `scenario`, under
-    /// `workload` (the scenario's, full or quick).
-    pub fn of(
-        scenario: &Scenario,
-        plan: &CellPlan,
-        workload: &Workload,
-        repetition: usize,
-        progress: bool,
-    ) -> Self {
-        Self {
-            scenario: scenario.name.clone(),
-            kind: scenario.kind,
-            label: plan.label.clone(),
-            strategy: plan.strategy.clone(),
-            params: plan.params.clone(),
-            workload: workload.clone(),
-            repetition,
-            memory_limit: scenario.memory_limit,
-            progress,
-        }
-    }
 }
 
 /// The prefix of a progress line on a child's stderr:

@@ -10,93 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cache::CacheBooks;
-use super::fanin::FanInBooks;
-
-/// The books of one repetition, by kind. Each kind checks its own
-/// invariants; a failure marks the repetition `books_failed`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum CellBooks {
-    /// Executors: every submitted job accounted for exactly once.
-    Pool(Books),
-    /// Caches: refreshes never torn where promised, never lost.
-    Cache(CacheBooks),
-    /// Fan-in: every item received once, in order, and the stream ended
-    /// after the last producer.
-    FanIn(FanInBooks),
-}
-
-impl Default for CellBooks {
-    fn default() -> Self {
-        CellBooks::Pool(Books::default())
-    }
-}
-
-impl CellBooks {
-    /// `Ok` when the books balance; otherwise every discrepancy.
-    pub fn check(&self) -> Result<(), String> {
-        match self {
-            CellBooks::Pool(books) => books.check(),
-            CellBooks::Cache(books) => books.check(),
-            CellBooks::FanIn(books) => books.check(),
-        }
-    }
-
-    /// Work lost or done twice: jobs (pool), items (fan-in); 0 for a
-    /// cache, whose failures are torn reads and lost refreshes.
-    pub fn lost(&self) -> u64 {
-        match self {
-            CellBooks::Pool(books) => books.lost().unsigned_abs() + books.duplicates,
-            CellBooks::Cache(_) => 0,
-            CellBooks::FanIn(books) => books.missing + books.duplicates,
-        }
-    }
-
-    /// Units of work done, as progress counts them: jobs that ran,
-    /// reader operations, items received.
-    pub fn done(&self) -> u64 {
-        match self {
-            CellBooks::Pool(books) => books.completed,
-            CellBooks::Cache(books) => books.reader_ops,
-            CellBooks::FanIn(books) => books.received,
-        }
-    }
-
-    /// Units of work offered: `submit` calls (pool), reader operations
-    /// (cache), items sent (fan-in). Goodput's failed share divides by it.
-    pub fn offered(&self) -> u64 {
-        match self {
-            CellBooks::Pool(books) => books.submitted,
-            CellBooks::Cache(books) => books.reader_ops,
-            CellBooks::FanIn(books) => books.sent,
-        }
-    }
-
-    /// Jobs `submit` refused (pool only).
-    pub fn rejected(&self) -> u64 {
-        match self {
-            CellBooks::Pool(books) => books.rejected.total(),
-            _ => 0,
-        }
-    }
-
-    /// Jobs the overload policy dropped (pool only).
-    pub fn discarded(&self) -> u64 {
-        match self {
-            CellBooks::Pool(books) => books.discarded,
-            _ => 0,
-        }
-    }
-
-    /// `get_many` results that mixed two refreshes (cache only).
-    pub fn torn_reads(&self) -> u64 {
-        match self {
-            CellBooks::Cache(books) => books.torn_reads,
-            _ => 0,
-        }
-    }
-}
+use crate::results::KindBooks;
 
 /// Rejections by reason, as `submit` answered them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +42,7 @@ impl RejectCounts {
 
 /// A cell's books, checked after the executor has shut down.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Books {
+pub struct PoolBooks {
     /// `submit` calls.
     pub submitted: u64,
     /// Distinct jobs whose work started (panicked ones included).
@@ -153,7 +67,7 @@ pub struct Books {
     pub pool_unaccounted: i64,
 }
 
-impl Books {
+impl PoolBooks {
     /// Submitted jobs not accounted for (negative: counted twice).
     pub fn lost(&self) -> i64 {
         let settled = self.completed
@@ -208,12 +122,41 @@ impl Books {
     }
 }
 
+impl KindBooks for PoolBooks {
+    fn check(&self) -> Result<(), String> {
+        PoolBooks::check(self)
+    }
+
+    fn offered(&self) -> u64 {
+        self.submitted
+    }
+
+    fn done(&self) -> u64 {
+        self.completed
+    }
+
+    fn lost(&self) -> u64 {
+        PoolBooks::lost(self).unsigned_abs() + self.duplicates
+    }
+
+    fn counts(&self) -> Vec<(&'static str, u64)> {
+        vec![
+            ("rejected", self.rejected.total()),
+            ("discarded", self.discarded),
+            ("cancelled", self.cancelled),
+            ("panicked", self.panicked),
+            ("handed_back", self.handed_back),
+            ("duplicates", self.duplicates),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn balanced() -> Books {
-        Books {
+    fn balanced() -> PoolBooks {
+        PoolBooks {
             submitted: 100,
             completed: 90,
             rejected: RejectCounts {
@@ -225,7 +168,7 @@ mod tests {
             handed_back: 1,
             pool_submitted: 100,
             pool_completed: 90,
-            ..Books::default()
+            ..PoolBooks::default()
         }
     }
 
@@ -237,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_lost_job_fails_the_books() {
-        let books = Books {
+        let books = PoolBooks {
             completed: 89,
             pool_completed: 89,
             ..balanced()
@@ -248,7 +191,7 @@ mod tests {
 
     #[test]
     fn a_job_run_twice_fails_the_books() {
-        let books = Books {
+        let books = PoolBooks {
             duplicates: 1,
             ..balanced()
         };
@@ -257,12 +200,12 @@ mod tests {
 
     #[test]
     fn an_executor_that_disagrees_with_the_harness_fails_the_books() {
-        let books = Books {
+        let books = PoolBooks {
             pool_completed: 91,
             ..balanced()
         };
         assert!(books.check().unwrap_err().contains("executor counted 91"));
-        let books = Books {
+        let books = PoolBooks {
             pool_unaccounted: 2,
             ..balanced()
         };

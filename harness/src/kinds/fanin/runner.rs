@@ -20,15 +20,14 @@ use contend_strategies::fanin::{
     TokioMpsc, TokioProducer,
 };
 use contend_strategies::pool::available_cores;
-use serde::{Deserialize, Serialize};
 
-use super::books::CellBooks;
-use super::cell::{finish, with_progress, Measured, Probes};
-use super::spec::CellSpec;
+use super::books::FanInTally;
+use super::workload::FanInWorkload;
+use crate::kinds::measure::{finish, with_progress, Measured, Probes};
+use crate::kinds::{CellSpec, StrategyParams};
 use crate::load::service::Io;
 use crate::record::{Collector, Metric};
-use crate::results::{Repetition, Status};
-use crate::scenario::{FanInWorkload, StrategyParams};
+use crate::results::{Books, Repetition, Status};
 
 /// The fan-in variants a scenario may name, with one line each.
 pub const STRATEGIES: [(&str, &str); 5] = [
@@ -121,173 +120,6 @@ pub fn check(name: &str, params: &StrategyParams) -> Result<(), String> {
             NAMES.join(", ")
         ))
     })
-}
-
-/// A fan-in cell's books.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FanInBooks {
-    /// Producers.
-    pub producers: u64,
-    /// Items sent successfully.
-    pub sent: u64,
-    /// Items received (duplicates included).
-    pub received: u64,
-    /// Items received more than once.
-    pub duplicates: u64,
-    /// Items that arrived before an earlier item of their producer.
-    pub out_of_order: u64,
-    /// Items sent and never received.
-    pub missing: u64,
-    /// Items received that no successful send sent (or from no known
-    /// producer).
-    pub phantom: u64,
-    /// Sends that failed (no send should: nothing cancels, the consumer
-    /// outlives the producers).
-    pub send_failures: u64,
-    /// Producers not finished when the stream ended (should be 0).
-    pub unfinished_at_end: u64,
-    /// Latencies recorded for deliveries.
-    pub recorded: u64,
-    /// Send latencies recorded (one per successful send); files from
-    /// before it was counted read `None` and skip the check.
-    #[serde(default)]
-    pub sends_recorded: Option<u64>,
-}
-
-impl FanInBooks {
-    /// `Ok` when every item arrived once, in order, and the stream ended
-    /// after the last producer; otherwise every discrepancy.
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        let mut say = |n: u64, what: &str| {
-            if n > 0 {
-                problems.push(format!("{n} {what}"));
-            }
-        };
-        say(self.missing, "items sent were never received");
-        say(self.duplicates, "items were received more than once");
-        say(
-            self.out_of_order,
-            "items arrived out of order for their producer",
-        );
-        say(
-            self.phantom,
-            "items were received that no successful send sent",
-        );
-        say(self.send_failures, "sends failed");
-        if self.unfinished_at_end > 0 {
-            problems.push(format!(
-                "the stream ended while {} of {} producers had not finished",
-                self.unfinished_at_end, self.producers
-            ));
-        }
-        if let Some(sends) = self.sends_recorded.filter(|sends| *sends != self.sent) {
-            problems.push(format!(
-                "the harness recorded {sends} send latencies for {} items sent",
-                self.sent
-            ));
-        }
-        if self.recorded != self.received {
-            problems.push(format!(
-                "the harness recorded {} delivery latencies for {} items received",
-                self.recorded, self.received
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.join("; "))
-        }
-    }
-}
-
-/// The consumer's view: which items of each producer arrived, in which
-/// order.
-#[derive(Debug)]
-pub struct FanInTally {
-    /// Per producer: one bit per sequence number received.
-    seen: Vec<Vec<u64>>,
-    /// Per producer: the sequence number expected next.
-    next: Vec<u64>,
-    received: u64,
-    duplicates: u64,
-    out_of_order: u64,
-    phantom: u64,
-}
-
-impl FanInTally {
-    /// A tally for `producers` producers of `items` items each.
-    pub fn new(producers: usize, items: u64) -> Self {
-        let words = items.div_ceil(64) as usize;
-        Self {
-            seen: vec![vec![0; words]; producers],
-            next: vec![0; producers],
-            received: 0,
-            duplicates: 0,
-            out_of_order: 0,
-            phantom: 0,
-        }
-    }
-
-    /// The consumer received item `seq` of `producer`.
-    pub fn receive(&mut self, producer: u32, seq: u64) {
-        self.received += 1;
-        let p = producer as usize;
-        let Some(bits) = self
-            .seen
-            .get_mut(p)
-            .and_then(|bits| bits.get_mut((seq / 64) as usize))
-        else {
-            self.phantom += 1;
-            return;
-        };
-        let mask = 1u64 << (seq % 64);
-        if *bits & mask != 0 {
-            self.duplicates += 1;
-            return;
-        }
-        *bits |= mask;
-        if seq != self.next[p] {
-            self.out_of_order += 1;
-        }
-        self.next[p] = self.next[p].max(seq + 1);
-    }
-
-    /// Items received so far.
-    pub fn received(&self) -> u64 {
-        self.received
-    }
-
-    /// The books, given what each producer sent successfully.
-    pub fn books(
-        &self,
-        sent: &[u64],
-        send_failures: u64,
-        unfinished_at_end: u64,
-        recorded: u64,
-    ) -> FanInBooks {
-        let mut missing = 0;
-        let mut phantom = self.phantom;
-        for (p, bits) in self.seen.iter().enumerate() {
-            let distinct: u64 = bits.iter().map(|w| u64::from(w.count_ones())).sum();
-            let sent = sent.get(p).copied().unwrap_or(0);
-            missing += sent.saturating_sub(distinct);
-            phantom += distinct.saturating_sub(sent);
-        }
-        FanInBooks {
-            producers: self.seen.len() as u64,
-            sent: sent.iter().sum(),
-            received: self.received,
-            duplicates: self.duplicates,
-            out_of_order: self.out_of_order,
-            missing,
-            phantom,
-            send_failures,
-            unfinished_at_end,
-            recorded,
-            sends_recorded: None,
-        }
-    }
 }
 
 /// Runs one repetition of a fan-in cell.
@@ -403,7 +235,7 @@ fn drive<F: FanIn<Item>>(
         Measured {
             wall,
             done: books.received,
-            books: CellBooks::FanIn(books),
+            books: Books::of(&books),
             interrupted: stop.load(Ordering::Relaxed),
             histograms,
         },
@@ -521,6 +353,7 @@ async fn produce_async(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::fanin::books::FanInBooks;
 
     fn books_of(received: &[(u32, u64)], sent: &[u64]) -> FanInBooks {
         let mut tally = FanInTally::new(sent.len(), 8);
@@ -536,7 +369,7 @@ mod tests {
         let books = books_of(&[(0, 0), (1, 0), (1, 1), (0, 1), (0, 2), (1, 2)], &[3, 3]);
         assert_eq!(books.check(), Ok(()));
         assert_eq!(books.sent, 6);
-        assert_eq!(CellBooks::FanIn(books).lost(), 0);
+        assert_eq!(crate::results::KindBooks::lost(&books), 0);
     }
 
     #[test]
@@ -548,7 +381,7 @@ mod tests {
             message.contains("1 items were received more than once"),
             "{message}"
         );
-        assert_eq!(CellBooks::FanIn(books).lost(), 1);
+        assert_eq!(crate::results::KindBooks::lost(&books), 1);
     }
 
     #[test]

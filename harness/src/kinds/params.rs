@@ -13,7 +13,6 @@ use std::time::Duration;
 use contend_strategies::pool::{available_cores, OverloadPolicy, PoolConfig};
 use serde::{Deserialize, Serialize};
 
-use super::Kind;
 use crate::load::service::Io;
 use crate::units::duration;
 
@@ -120,18 +119,30 @@ pub struct CellPlan {
 
 /// A parameter key of a `[[strategy]]` table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Key {
+pub enum Key {
+    /// Workers, a concurrency limit or a capacity.
     Workers,
+    /// Queue capacity.
     Queue,
+    /// The overload policy.
     Policy,
+    /// How long `block-timeout` waits.
     BlockTimeout,
+    /// How long an idle `elastic` worker lives.
     IdleTimeout,
+    /// Cap on blocked submitters (`elastic`).
     MaxBlockedSubmitters,
+    /// Cache reader threads.
     Readers,
+    /// Shards of the `sharded` cache.
     Shards,
+    /// Fan-in producers.
     Producers,
+    /// Fan-in channel capacity.
     Capacity,
+    /// How jobs on tokio tasks wait for IO.
     Io,
+    /// How fan-in producers send.
     Send,
 }
 
@@ -161,15 +172,6 @@ impl Key {
         Key::Send,
     ];
 
-    /// The kind whose strategies take this key.
-    pub(crate) fn kind(self) -> Kind {
-        match self {
-            Key::Readers | Key::Shards => Kind::Cache,
-            Key::Producers | Key::Capacity | Key::Send => Kind::FanIn,
-            _ => Kind::Pool,
-        }
-    }
-
     /// Whether this key is about what to do at a bound (`queue`, `policy`,
     /// `block_timeout`, `max_blocked_submitters`): meaningless on an
     /// unbounded strategy, which refuses it.
@@ -188,12 +190,8 @@ impl Key {
         }
     }
 
-    /// The keys a strategy table of `kind` may set.
-    pub(crate) fn of_kind(kind: Kind) -> Vec<Key> {
-        Key::ALL.into_iter().filter(|k| k.kind() == kind).collect()
-    }
-
-    pub(crate) fn name(self) -> &'static str {
+    /// The key as scenario files write it.
+    pub fn name(self) -> &'static str {
         match self {
             Key::Workers => "workers",
             Key::Queue => "queue",

@@ -12,16 +12,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod books;
+
+pub use books::{Books, KindBooks};
+
 use crate::record::{HistogramData, Histograms, Metric, Summary};
-use crate::run::books::CellBooks;
-use crate::scenario::{GateMetric, GateResult, Kind, Objective, Stat, Workload};
 
 /// The version of the results format. 2 added the status
 /// `out_of_memory`; 3 added goodput (`succeeded`, `failed`, `goodput` per
-/// repetition, `goodput` and `failed_share` merged). Files of 1 and 2 are
-/// still read ([`OLDEST_READABLE_SCHEMA`]): their goodput is derived from
-/// the counts they hold ([`ResultsDoc::derive_goodput`]).
-pub const SCHEMA_VERSION: u32 = 3;
+/// repetition, `goodput` and `failed_share` merged); 4 wrote every kind's
+/// books in one shape ([`Books`]: offered, done, lost, named counts, the
+/// kind's ledger), merged the counts by name (`Merged::counts`) and the
+/// workload's description beside it. Files of 1 to 3 are still read
+/// ([`OLDEST_READABLE_SCHEMA`]): their books are read from the kind's
+/// ledger they hold, their goodput derived from its counts
+/// ([`ResultsDoc::derive_goodput`]).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The first schema whose repetitions count what succeeded.
 pub const GOODPUT_SCHEMA: u32 = 3;
@@ -63,12 +69,10 @@ impl ResultsDoc {
         for cell in self.scenarios.iter_mut().flat_map(|s| s.cells.iter_mut()) {
             for rep in &mut cell.repetitions {
                 if rep.succeeded.is_none() && measured(&rep.status) {
-                    let succeeded = match &rep.books {
-                        CellBooks::Pool(books) => books
-                            .completed
-                            .saturating_sub(books.panicked + rep.timeouts),
-                        other => other.done(),
-                    };
+                    let succeeded = rep
+                        .books
+                        .done
+                        .saturating_sub(rep.books.count("panicked") + rep.timeouts);
                     rep.set_succeeded(succeeded);
                 }
             }
@@ -112,8 +116,12 @@ pub struct ScenarioResult {
     pub reference: String,
     /// Repetitions per cell.
     pub repetitions: usize,
-    /// The workload as run (after `--quick`).
-    pub workload: Workload,
+    /// The workload as run (after `--quick`), as its kind writes it.
+    pub workload: serde_json::Value,
+    /// The workload in one line, in the kind's words (absent from files
+    /// before schema 4: the reader fills it in).
+    #[serde(default)]
+    pub workload_description: String,
     /// The cells, in file order.
     pub cells: Vec<CellResult>,
     /// The gates.
@@ -131,9 +139,6 @@ impl ScenarioResult {
     /// the tests of what reads results (compare, the verdict).
     #[cfg(test)]
     pub(crate) fn sample(kind: &str, cores: usize, cells: Vec<CellResult>) -> Self {
-        use crate::load::arrival::Arrival;
-        use crate::load::service::ServiceModel;
-        use crate::scenario::PoolWorkload;
         ScenarioResult {
             name: "s".into(),
             description: String::new(),
@@ -144,28 +149,37 @@ impl ScenarioResult {
             cores,
             reference: "serial".into(),
             repetitions: 3,
-            workload: Workload::Pool(PoolWorkload {
-                jobs: Some(1),
-                duration: None,
-                arrival: Arrival::Batch,
-                service: ServiceModel::default(),
-                panic_rate: 0.0,
-                cancel_rate: 0.0,
-                downstream: None,
-                seed: 1,
-            }),
+            workload: serde_json::json!({"jobs": 1}),
+            workload_description: "1 jobs".into(),
             cells,
             gates: Vec::new(),
             interrupted: false,
             objective: None,
         }
     }
+}
 
-    /// The kind, read from its name (`pool` for a name this build does
-    /// not know).
-    pub fn kind(&self) -> Kind {
-        Kind::from_name(&self.kind).unwrap_or(Kind::Pool)
-    }
+/// What the scenario asks of a cell, for the reports' verdict: the
+/// latency a cell must keep to count as meeting it. Not a gate: missing
+/// it fails nothing, the verdict only says so.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Objective {
+    /// The most the kind's main latency (end-to-end, read, delivery) may
+    /// take at p99, ms.
+    pub p99_ms: f64,
+}
+
+/// How a gate fared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GateResult {
+    /// The check as written.
+    pub check: String,
+    /// Its line in the scenario file.
+    pub line: usize,
+    /// `true` when every cell it checks passed (or was filtered out).
+    pub passed: bool,
+    /// One line per cell checked: the values and the outcome.
+    pub details: Vec<String>,
 }
 
 /// How a repetition ended.
@@ -247,7 +261,7 @@ pub struct Repetition {
     /// Threads before the strategy was built (the harness's own).
     pub base_threads: u64,
     /// The books.
-    pub books: CellBooks,
+    pub books: Books,
     /// Downstream requests timed out.
     pub timeouts: u64,
     /// Most requests ever waiting for a downstream connection.
@@ -292,7 +306,7 @@ impl Repetition {
             peak_rss_kb: 0,
             peak_threads: 0,
             base_threads: 0,
-            books: CellBooks::default(),
+            books: Books::default(),
             timeouts: 0,
             peak_downstream_waiting: 0,
             peak_concurrency: 0,
@@ -307,7 +321,7 @@ impl Repetition {
     /// Records that `succeeded` units of work succeeded: sets `failed`
     /// (what was offered and did not) and `goodput`.
     pub fn set_succeeded(&mut self, succeeded: u64) {
-        let offered = self.books.offered();
+        let offered = self.books.offered;
         self.succeeded = Some(succeeded);
         self.failed = Some(offered.saturating_sub(succeeded));
         self.goodput = Some(if self.wall_s > 0.0 {
@@ -320,7 +334,7 @@ impl Repetition {
     /// `failed / offered`, 0 to 1; `None` when not measured.
     pub fn failed_share(&self) -> Option<f64> {
         let failed = self.failed? as f64;
-        let offered = self.books.offered();
+        let offered = self.books.offered;
         Some(if offered == 0 {
             0.0
         } else {
@@ -416,6 +430,10 @@ pub struct Merged {
     /// Torn `get_many` reads per repetition (cache).
     #[serde(default)]
     pub torn_reads: Spread,
+    /// Every count the kind's books keep, by name, per repetition
+    /// (schema 4 on).
+    #[serde(default)]
+    pub counts: BTreeMap<String, Spread>,
 }
 
 /// A cell and its repetitions.
@@ -497,15 +515,19 @@ impl CellResult {
                 .fold(0.0, f64::max),
             peak_threads: ok.iter().map(|r| r.peak_threads).max().unwrap_or(0),
             peak_concurrency: ok.iter().map(|r| r.peak_concurrency).max().unwrap_or(0),
-            rejected: spread(&|r| r.books.rejected() as f64),
-            discarded: spread(&|r| r.books.discarded() as f64),
-            torn_reads: spread(&|r| r.books.torn_reads() as f64),
-            timeouts: spread(&|r| r.timeouts as f64),
-            lost: repetitions
+            rejected: spread(&|r| r.books.count("rejected") as f64),
+            discarded: spread(&|r| r.books.count("discarded") as f64),
+            torn_reads: spread(&|r| r.books.count("torn_reads") as f64),
+            counts: ok
                 .iter()
-                .map(|r| r.books.lost())
-                .max()
-                .unwrap_or(0),
+                .flat_map(|r| r.books.counts.keys())
+                .map(|name| {
+                    let per_repetition = spread(&|r| r.books.count(name) as f64);
+                    (name.clone(), per_repetition)
+                })
+                .collect(),
+            timeouts: spread(&|r| r.timeouts as f64),
+            lost: repetitions.iter().map(|r| r.books.lost).max().unwrap_or(0),
         };
         let histograms = Metric::ALL
             .into_iter()
@@ -538,44 +560,5 @@ impl CellResult {
             .map(|r| &r.status)
             .find(|s| !s.is_ok())
             .unwrap_or(&Status::Ok)
-    }
-
-    /// What a gate reads; `None` when no repetition ended ok.
-    pub fn gate_value(&self, metric: GateMetric) -> Option<f64> {
-        let m = &self.merged;
-        if m.ok_repetitions == 0 {
-            return None;
-        }
-        Some(match metric {
-            GateMetric::Latency(metric, stat) => {
-                let s = m.summaries.get(&metric).copied().unwrap_or_default();
-                match stat {
-                    Stat::P50 => s.p50_ms,
-                    Stat::P90 => s.p90_ms,
-                    Stat::P99 => s.p99_ms,
-                    Stat::P999 => s.p999_ms,
-                    Stat::Max => s.max_ms,
-                    Stat::Mean => s.mean_ms,
-                }
-            }
-            GateMetric::Throughput => m.throughput.mean,
-            GateMetric::Goodput => m.goodput?.mean,
-            GateMetric::Failed => m.failed_share?.mean,
-            GateMetric::Lost => m.lost as f64,
-            GateMetric::Rejected => m.rejected.mean,
-            GateMetric::Discarded => m.discarded.mean,
-            GateMetric::Timeouts => m.timeouts.mean,
-            GateMetric::PeakThreads => m.peak_threads as f64,
-            GateMetric::PeakConcurrency => m.peak_concurrency as f64,
-            GateMetric::PeakRssMb => m.peak_rss_mb,
-            GateMetric::CpuS => m.cpu_s.mean,
-            GateMetric::WallS => m.wall_s.mean,
-            GateMetric::TornReads => self
-                .repetitions
-                .iter()
-                .map(|r| r.books.torn_reads())
-                .max()
-                .unwrap_or(0) as f64,
-        })
     }
 }

@@ -59,7 +59,7 @@ pub use self::rayon::Rayon;
 pub use self::spawn_blocking::SpawnBlocking;
 pub use self::threadpool::ThreadPool;
 
-use crate::catalog::{Bounds, ExtraStrategy};
+use super::{Bounds, ExtraStrategy};
 
 fn boxed<E: Executor + 'static>(
     built: Result<E, contend_strategies::pool::ConfigError>,

@@ -16,20 +16,20 @@ use std::sync::OnceLock;
 
 /// One limit: its value and what it comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Limit {
+pub struct Limit {
     /// The most this machine gives.
-    pub(crate) value: u64,
+    pub value: u64,
     /// Where it comes from (`kernel.pid_max`, `RLIMIT_NPROC (ulimit -u)`).
-    pub(crate) source: &'static str,
+    pub source: &'static str,
 }
 
 /// The threads and memory one process of this machine may have.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Machine {
+pub struct Machine {
     /// Threads one process may run at once.
-    pub(crate) threads: Limit,
+    pub threads: Limit,
     /// Bytes one process may hold.
-    pub(crate) memory: Limit,
+    pub memory: Limit,
 }
 
 /// The most threads (or processes) any Linux can have (`PID_MAX_LIMIT`):
@@ -42,7 +42,7 @@ const ADDRESS_SPACE: u64 = 1 << 47;
 
 impl Machine {
     /// This machine's limits, read once per process.
-    pub(crate) fn get() -> &'static Machine {
+    pub fn get() -> &'static Machine {
         static MACHINE: OnceLock<Machine> = OnceLock::new();
         MACHINE.get_or_init(Machine::read)
     }

@@ -16,122 +16,17 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use contend_strategies::cache::{
-    Cache, DashMapCache, MutexCache, PapayaCache, RefreshMode, RwLockCache, ShardedCache,
-    SnapshotCache,
-};
+use contend_strategies::cache::{Cache, RefreshMode};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
-use super::books::CellBooks;
-use super::cell::{finish, with_progress, Measured, Probes};
-use super::spec::CellSpec;
+use super::books::CacheBooks;
+use super::strategies::build;
+use super::workload::CacheWorkload;
+use crate::kinds::measure::{finish, with_progress, Measured, Probes};
+use crate::kinds::CellSpec;
 use crate::record::{Collector, Metric};
-use crate::results::{Repetition, Status};
-use crate::scenario::{CacheWorkload, StrategyParams};
-
-/// The cache variants a scenario may name, with one line each.
-pub const STRATEGIES: [(&str, &str); 6] = [
-    ("mutex", "one mutex around the map, readers included"),
-    (
-        "rwlock",
-        "one read-write lock: readers share it, a refresh blocks them all",
-    ),
-    (
-        "sharded",
-        "read-write-locked shards (`shards`); refreshes not atomic",
-    ),
-    (
-        "snapshot",
-        "an immutable map swapped atomically: readers never block",
-    ),
-    (
-        "dashmap",
-        "the dashmap crate (sharded locks); refreshes not atomic",
-    ),
-    (
-        "papaya",
-        "the papaya crate (lock-free); refreshes not atomic",
-    ),
-];
-
-/// The names of [`STRATEGIES`].
-pub const NAMES: [&str; 6] = [
-    STRATEGIES[0].0,
-    STRATEGIES[1].0,
-    STRATEGIES[2].0,
-    STRATEGIES[3].0,
-    STRATEGIES[4].0,
-    STRATEGIES[5].0,
-];
-
-/// A cache of the variant `name`, empty.
-pub fn build(name: &str, params: &StrategyParams) -> Result<Box<dyn Cache<u64, u64>>, String> {
-    Ok(match name {
-        "mutex" => Box::new(MutexCache::<u64, u64>::new()),
-        "rwlock" => Box::new(RwLockCache::<u64, u64>::new()),
-        "sharded" => Box::new(ShardedCache::new(params.shards).map_err(|e| e.to_string())?),
-        "snapshot" => Box::new(SnapshotCache::new()),
-        "dashmap" => Box::new(DashMapCache::new()),
-        "papaya" => Box::new(PapayaCache::new()),
-        other => {
-            return Err(format!(
-                "unknown cache strategy `{other}`; allowed: {}",
-                NAMES.join(", ")
-            ))
-        }
-    })
-}
-
-/// A cache cell's books.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CacheBooks {
-    /// Reader operations done (every kind).
-    pub reader_ops: u64,
-    /// `get_many` calls among them (the torn-read probes).
-    pub get_many: u64,
-    /// Refreshes the writer applied.
-    pub refreshes: u64,
-    /// `get_many` results that mixed versions (or missed a refreshed key).
-    pub torn_reads: u64,
-    /// Whether the variant promises untorn refreshes.
-    pub atomic_refresh: bool,
-    /// Refreshed keys not holding the last version after the run.
-    pub stale_keys: u64,
-    /// Latencies recorded for reader operations and refreshes.
-    pub recorded: u64,
-}
-
-impl CacheBooks {
-    /// `Ok` unless a promise was broken or a measurement is missing.
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        if self.atomic_refresh && self.torn_reads > 0 {
-            problems.push(format!(
-                "{} of {} `get_many` reads saw a half-applied refresh, and this variant promises atomic refreshes",
-                self.torn_reads, self.get_many
-            ));
-        }
-        if self.stale_keys > 0 {
-            problems.push(format!(
-                "after the last refresh ({}), {} refreshed keys hold another version: a refresh was lost",
-                self.refreshes, self.stale_keys
-            ));
-        }
-        if self.recorded != self.reader_ops + self.refreshes {
-            problems.push(format!(
-                "the harness recorded {} latencies for {} reader operations and {} refreshes",
-                self.recorded, self.reader_ops, self.refreshes
-            ));
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.join("; "))
-        }
-    }
-}
+use crate::results::{Books, Repetition, Status};
 
 /// Whether a `get_many` over refreshed keys saw one refresh: every key
 /// present, every version the same.
@@ -226,7 +121,7 @@ pub fn run(spec: &CellSpec, workload: &CacheWorkload, stop: &AtomicBool) -> Repe
         Measured {
             wall,
             done: books.reader_ops,
-            books: CellBooks::Cache(books),
+            books: Books::of(&books),
             interrupted: stop.load(Ordering::Relaxed),
             histograms,
         },
@@ -323,85 +218,4 @@ fn reader(
         tally.ops += 1;
     }
     tally
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn clean() -> CacheBooks {
-        CacheBooks {
-            reader_ops: 1000,
-            get_many: 100,
-            refreshes: 7,
-            torn_reads: 0,
-            atomic_refresh: true,
-            stale_keys: 0,
-            recorded: 1007,
-        }
-    }
-
-    #[test]
-    fn a_get_many_that_mixes_versions_or_misses_a_key_is_torn() {
-        assert!(untorn(&[Some(3), Some(3), Some(3)]));
-        assert!(untorn(&[]));
-        assert!(!untorn(&[Some(3), Some(4), Some(3)]));
-        assert!(!untorn(&[Some(3), None]));
-        assert!(!untorn(&[None, None]));
-    }
-
-    #[test]
-    fn clean_cache_books_pass() {
-        assert_eq!(clean().check(), Ok(()));
-    }
-
-    #[test]
-    fn a_torn_read_fails_the_books_of_a_variant_that_promises_atomic_refreshes() {
-        let books = CacheBooks {
-            torn_reads: 1,
-            ..clean()
-        };
-        let message = books.check().unwrap_err();
-        assert!(message.contains("1 of 100"), "{message}");
-        assert!(message.contains("promises atomic refreshes"), "{message}");
-    }
-
-    #[test]
-    fn torn_reads_of_a_variant_that_promises_nothing_are_a_metric_not_a_failure() {
-        let books = CacheBooks {
-            torn_reads: 40,
-            atomic_refresh: false,
-            ..clean()
-        };
-        assert_eq!(books.check(), Ok(()));
-        assert_eq!(CellBooks::Cache(books).torn_reads(), 40);
-    }
-
-    #[test]
-    fn a_lost_refresh_or_a_missing_measurement_fails_the_books() {
-        let books = CacheBooks {
-            stale_keys: 3,
-            atomic_refresh: false,
-            ..clean()
-        };
-        assert!(books.check().unwrap_err().contains("a refresh was lost"));
-        let books = CacheBooks {
-            recorded: 1006,
-            ..clean()
-        };
-        assert!(books.check().unwrap_err().contains("recorded 1006"));
-    }
-
-    #[test]
-    fn every_named_variant_builds_and_keeps_its_promise_flag() {
-        let params = StrategyParams::default();
-        for name in NAMES {
-            let cache = build(name, &params).unwrap();
-            assert_eq!(cache.name(), name);
-            let promises = matches!(name, "mutex" | "rwlock" | "snapshot");
-            assert_eq!(cache.atomic_refresh(), promises, "{name}");
-        }
-        let refused = build("nope", &params).err().unwrap();
-        assert!(refused.contains("allowed: mutex"), "{refused}");
-    }
 }

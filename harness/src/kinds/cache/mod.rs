@@ -1,0 +1,111 @@
+//! The `cache` kind: read-mostly maps (`contend_strategies::cache`),
+//! read by reader threads while one writer refreshes a batch of keys.
+//!
+//! - [`workload`]: the load; `table`: its `[workload]` table and checks.
+//! - [`strategies`]: the variants and how each is built.
+//! - [`runner`]: one repetition; [`books`]: what must balance.
+//! - `columns`: its report columns.
+
+pub mod books;
+mod columns;
+pub mod runner;
+pub mod strategies;
+mod table;
+pub mod workload;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use contend_strategies::cache::RwLockCache;
+
+pub use workload::{CacheWorkload, OpMix};
+
+use super::fits::{memory, threads, Misfit};
+use super::params::Key;
+use super::{CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
+use crate::fields::{Checked, Source};
+use crate::machine::Machine;
+use crate::record::Metric;
+use crate::results::Repetition;
+
+/// The least a shard of the `sharded` cache holds: an empty `RwLockCache`,
+/// allocated for every shard when the cache is built.
+const SHARD_BYTES: u64 = std::mem::size_of::<RwLockCache<u64, u64>>() as u64;
+
+/// The `cache` kind.
+pub struct CacheKind;
+
+impl ScenarioKind for CacheKind {
+    fn name(&self) -> &'static str {
+        "cache"
+    }
+
+    fn strategies(&self) -> Vec<(&'static str, &'static str)> {
+        strategies::STRATEGIES.to_vec()
+    }
+
+    fn keys(&self) -> &'static [Key] {
+        &[Key::Readers, Key::Shards]
+    }
+
+    fn primary(&self) -> Metric {
+        Metric::Read
+    }
+
+    fn primary_words(&self) -> &'static str {
+        "read"
+    }
+
+    fn metrics(&self) -> &'static [Metric] {
+        &[Metric::Read, Metric::Write, Metric::Refresh]
+    }
+
+    fn unit(&self) -> &'static str {
+        "ops"
+    }
+
+    fn throughput_unit(&self) -> &'static str {
+        "ops/s"
+    }
+
+    fn quick_keys(&self) -> QuickKeys {
+        QuickKeys {
+            count: "ops",
+            duration: true,
+        }
+    }
+
+    fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
+        table::read(src)
+    }
+
+    fn fits(
+        &self,
+        _strategy: &str,
+        params: &StrategyParams,
+        _workload: &Workload,
+        machine: &Machine,
+    ) -> Result<(), Misfit> {
+        threads(machine, Key::Readers, params.readers)?;
+        memory(machine, Key::Shards, params.shards, SHARD_BYTES, "shard")
+    }
+
+    fn try_build(&self, strategy: &str, small: &StrategyParams) -> Result<(), String> {
+        strategies::build(strategy, small).map(drop)
+    }
+
+    fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
+        match &spec.workload {
+            Workload::Cache(workload) => runner::run(spec, workload, stop),
+            _ => super::measure::wrong_workload(self.name()),
+        }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        columns::columns()
+    }
+
+    fn books_meaning(&self) -> &'static str {
+        "no torn `get_many` read on a variant that promises atomic refreshes; every refreshed key holds the last version; every operation timed"
+    }
+}

@@ -1,0 +1,190 @@
+//! The `pool` kind: executors (`contend_strategies::pool`, the adapters,
+//! a user's own), fed jobs that measure themselves.
+//!
+//! - [`workload`]: the load ([`PoolWorkload`]); `table`: its
+//!   `[workload]` table and checks.
+//! - [`runner`]: one repetition: build the executor, [`driver`] submits
+//!   the [`job`]s, shut down, balance the [`books`] against the
+//!   [`ledger`] of which jobs ran.
+//! - `columns`: its report columns.
+
+pub mod books;
+mod columns;
+pub mod driver;
+pub mod job;
+pub mod ledger;
+pub mod runner;
+mod table;
+pub mod workload;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use contend_strategies::pool::{RunsOn, ShutdownMode};
+
+pub use workload::PoolWorkload;
+
+use super::fits::{memory, threads, Misfit, QUEUE_SLOT_BYTES, TASK_BYTES};
+use super::params::Key;
+use super::{CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
+use crate::catalog::{Bounds, Catalog};
+use crate::fields::{Checked, Source};
+use crate::machine::Machine;
+use crate::record::Metric;
+use crate::results::Repetition;
+
+/// The `pool` kind.
+pub struct Pool;
+
+impl ScenarioKind for Pool {
+    fn name(&self) -> &'static str {
+        "pool"
+    }
+
+    fn strategies(&self) -> Vec<(&'static str, &'static str)> {
+        Catalog::active()
+            .entries()
+            .iter()
+            .map(|entry| (entry.name, entry.summary))
+            .collect()
+    }
+
+    fn keys(&self) -> &'static [Key] {
+        &[
+            Key::Workers,
+            Key::Queue,
+            Key::Policy,
+            Key::BlockTimeout,
+            Key::IdleTimeout,
+            Key::MaxBlockedSubmitters,
+            Key::Io,
+        ]
+    }
+
+    fn check_key(&self, strategy: &str, key: Key) -> Result<(), String> {
+        let catalog = Catalog::active();
+        if key == Key::Io && !catalog.runs_on_tasks(strategy) {
+            let tasks: Vec<_> = catalog
+                .entries()
+                .iter()
+                .filter(|entry| entry.runs_on == RunsOn::Tasks)
+                .map(|entry| entry.name)
+                .collect();
+            return Err(format!(
+                "`io` applies only to the strategies on tokio tasks ({}): the jobs of `{strategy}` always block their thread",
+                tasks.join(", ")
+            ));
+        }
+        let unbounded = catalog
+            .get(strategy)
+            .is_some_and(|entry| entry.bounds == Bounds::Unbounded);
+        if key.is_overload() && unbounded {
+            let bounded: Vec<_> = catalog
+                .entries()
+                .iter()
+                .filter(|entry| entry.bounds == Bounds::Bounded)
+                .map(|entry| entry.name)
+                .collect();
+            return Err(format!(
+                "`{}` does not apply to `{strategy}`: it is unbounded (it takes every job, without limit) and has no overload policy; the strategies that take it: {}",
+                key.name(),
+                bounded.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    fn primary(&self) -> Metric {
+        Metric::EndToEnd
+    }
+
+    fn primary_words(&self) -> &'static str {
+        "end-to-end"
+    }
+
+    fn metrics(&self) -> &'static [Metric] {
+        &[
+            Metric::EndToEnd,
+            Metric::QueueWait,
+            Metric::Service,
+            Metric::Lateness,
+        ]
+    }
+
+    fn unit(&self) -> &'static str {
+        "jobs"
+    }
+
+    fn throughput_unit(&self) -> &'static str {
+        "jobs/s"
+    }
+
+    fn has_goodput(&self) -> bool {
+        true
+    }
+
+    fn queues_work(&self) -> bool {
+        true
+    }
+
+    fn quick_keys(&self) -> QuickKeys {
+        QuickKeys {
+            count: "jobs",
+            duration: true,
+        }
+    }
+
+    fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
+        table::read(src)
+    }
+
+    fn fits(
+        &self,
+        strategy: &str,
+        params: &StrategyParams,
+        _workload: &Workload,
+        machine: &Machine,
+    ) -> Result<(), Misfit> {
+        if Catalog::active().runs_on_tasks(strategy) {
+            memory(
+                machine,
+                Key::Workers,
+                params.workers,
+                TASK_BYTES,
+                "job in flight (a task)",
+            )?;
+        } else {
+            threads(machine, Key::Workers, params.workers)?;
+        }
+        memory(
+            machine,
+            Key::Queue,
+            params.queue,
+            QUEUE_SLOT_BYTES,
+            "queued job",
+        )
+    }
+
+    fn try_build(&self, strategy: &str, small: &StrategyParams) -> Result<(), String> {
+        Catalog::active()
+            .build(strategy, small.to_config().runtime_threads(1))
+            .map(|executor| {
+                executor.shutdown(ShutdownMode::DRAIN);
+            })
+    }
+
+    fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
+        match &spec.workload {
+            Workload::Pool(workload) => runner::run(spec, workload, stop),
+            _ => super::measure::wrong_workload(self.name()),
+        }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        columns::columns()
+    }
+
+    fn books_meaning(&self) -> &'static str {
+        "submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice"
+    }
+}
