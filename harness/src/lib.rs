@@ -9,7 +9,10 @@
 //!   the operating system says about this process; [`machine`]: the
 //!   threads and memory it may have.
 //! - [`record`]: per-thread latency recorders merged into HdrHistograms.
-//! - [`load`]: arrival processes, service times, a simulated downstream.
+//! - [`servers`]: throwaway servers (PostgreSQL) in a temporary folder
+//!   on a free loopback port, stopped and removed when dropped.
+//! - [`load`]: arrival processes, service times, the downstream a job
+//!   calls (simulated, or PostgreSQL).
 //! - [`results`]: the results model, `results.json`'s schema, the same
 //!   for every kind.
 //! - [`fields`]: one value of a scenario file and its errors.
@@ -52,6 +55,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod servers;
 pub mod units;
 
 pub use error::HarnessError;

@@ -145,7 +145,8 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             repetition,
             quick,
         } => {
-            let spec: CellSpec = match (spec, scenario) {
+            let spec_from_file = spec.is_none();
+            let mut spec: CellSpec = match (spec, scenario) {
                 (Some(spec), _) => serde_json::from_str(&spec)
                     .map_err(|e| HarnessError::BadInput(format!("--spec: {e}")))?,
                 (None, Some(file)) => listing::spec_of(
@@ -155,6 +156,16 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
                     quick,
                 )?,
                 (None, None) => unreachable!("clap requires --spec or --scenario"),
+            };
+            // A cell `contend ab` runs by its label starts what its kind
+            // needs itself (the run's parent does so for `--spec` cells).
+            let _services = if spec_from_file {
+                spec.kind
+                    .imp()
+                    .prepare(&mut spec.workload)
+                    .map_err(HarnessError::BadInput)?
+            } else {
+                Default::default()
             };
             if let Some(bytes) = spec.memory_limit {
                 limits::limit_memory(bytes).context("cannot apply memory_limit")?;

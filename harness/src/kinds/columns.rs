@@ -64,7 +64,17 @@ pub fn count(cell: &CellResult, name: &str) -> String {
         .map_or_else(|| "–".to_owned(), |c| format!("{:.0}", c.mean))
 }
 
-/// The columns of a `kind` scenario's table, after the cell and its status.
+/// The columns of a `kind` scenario's table for `cells`, after the cell
+/// and its status: a column no cell has a value for (`–` in every row,
+/// such as the database's counts in a scenario without one) is left out.
+pub fn for_cells(kind: Kind, cells: &[CellResult]) -> Vec<Column> {
+    of(kind)
+        .into_iter()
+        .filter(|column| cells.is_empty() || cells.iter().any(|cell| (column.value)(cell) != "–"))
+        .collect()
+}
+
+/// Every column of a `kind` scenario's table, after the cell and its status.
 pub fn of(kind: Kind) -> Vec<Column> {
     let mut columns = kind.imp().columns();
     columns.extend([

@@ -141,6 +141,11 @@ pub(crate) fn workload_table<W: serde::de::DeserializeOwned>(
 /// strategy table that does not set them itself.
 pub type Shared = Vec<(Key, Spanned<toml::Value>)>;
 
+/// What a kind started for a scenario's cells (servers), stopped and
+/// removed when dropped.
+#[derive(Default)]
+pub struct Services(pub Vec<Box<dyn std::any::Any>>);
+
 /// What `[quick]` may set for a kind besides `repetitions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuickKeys {
@@ -205,6 +210,16 @@ pub trait ScenarioKind: Sync {
     /// kind: the load, and the strategy parameters written there.
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)>;
 
+    /// Starts what the scenario's cells need outside their own process (a
+    /// throwaway database server) and writes where it is into `workload`;
+    /// checks a server the scenario names is reachable. Called once per
+    /// scenario, before its first cell, by the process that runs the
+    /// cells; what it returns keeps the servers running until dropped.
+    /// An error is bad input: the run stops before the scenario's cells.
+    fn prepare(&self, _workload: &mut Workload) -> Result<Services, String> {
+        Ok(Services::default())
+    }
+
     /// Whether the sizes of one cell fit `machine`, on the numbers alone.
     fn fits(
         &self,
@@ -223,6 +238,12 @@ pub trait ScenarioKind: Sync {
     /// process. `stop` ends it early: what was measured is kept, the
     /// status says `Interrupted`.
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition;
+
+    /// The names its books count by ([`KindBooks::counts`](crate::results::KindBooks::counts)),
+    /// which gates may read (`refused(fixed) == 0`).
+    fn count_names(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// The summary table's columns, after the cell and its status (the
     /// columns every kind shares are added by [`columns::of`]).

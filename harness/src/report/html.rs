@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use super::palette::CellColors;
 use super::svg::{bar_chart, escape, line_chart, number, Axis, Bar, Series};
 use super::verdict::{self, main_p99};
-use crate::kinds::columns::of as columns;
+use crate::kinds::columns::for_cells as columns;
 use crate::kinds::Kind;
 use crate::record::{HistogramData, Metric};
 use crate::results::{CellResult, ScenarioResult};
@@ -319,7 +319,7 @@ pub fn render(result: &ScenarioResult) -> String {
         out.push_str("</ul></section>");
     }
     let kind = Kind::of(result);
-    let columns = columns(kind);
+    let columns = columns(kind, &result.cells);
     let colors = CellColors::assign(result.cells.iter().map(|c| c.label.as_str()));
     out.push_str("<div class=\"scroll\"><table><tr><th>cell</th><th>status</th>");
     for column in &columns {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::kinds::columns::{books_meaning, latency, of as columns};
+use crate::kinds::columns::{books_meaning, for_cells as columns, latency};
 use crate::kinds::Kind;
 use crate::record::Metric;
 use crate::results::ScenarioResult;
@@ -41,7 +41,7 @@ pub fn render(result: &ScenarioResult) -> String {
         }
         let _ = writeln!(out);
     }
-    let columns = columns(kind);
+    let columns = columns(kind, &result.cells);
     let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
     let _ = writeln!(out, "| cell | status | {} |", headers.join(" | "));
     let _ = writeln!(out, "|---|---|{}", "---:|".repeat(columns.len()));

@@ -38,8 +38,11 @@ pub enum Stat {
 }
 
 /// What a gate reads from a cell.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum GateMetric {
+    /// A count the kind's books keep, by name (`refused`, `committed`,
+    /// `duplicates`, …), mean over repetitions.
+    Count(String),
     /// A latency statistic, in milliseconds.
     Latency(Metric, Stat),
     /// Completed jobs per second (mean over repetitions).
@@ -78,7 +81,10 @@ const LATENCIES: &str = "p50, p90, p99, p999, max, mean (of the kind's main late
 
 impl GateMetric {
     /// `name` as written; a bare statistic (`p99`) reads `primary`.
-    fn parse(name: &str, primary: Metric) -> Result<GateMetric, String> {
+    fn parse(name: &str, primary: Metric, counts: &[&str]) -> Result<GateMetric, String> {
+        if counts.contains(&name) {
+            return Ok(GateMetric::Count(name.to_owned()));
+        }
         let counter = match name {
             "throughput" => Some(GateMetric::Throughput),
             "goodput" => Some(GateMetric::Goodput),
@@ -115,7 +121,8 @@ impl GateMetric {
         match (metric, stat) {
             (Some(metric), Some(stat)) => Ok(GateMetric::Latency(metric, stat)),
             _ => Err(format!(
-                "unknown metric `{name}`; allowed: {COUNTERS}, or a latency: {LATENCIES}"
+                "unknown metric `{name}`; allowed: {COUNTERS}, the counts of this kind's books ({}), or a latency: {LATENCIES}",
+                counts.join(", ")
             )),
         }
     }
@@ -200,16 +207,19 @@ enum Side {
 }
 
 impl Gate {
-    /// Parses `check` and resolves it against `cells`.
+    /// Parses `check` and resolves it against `cells`; a bare statistic
+    /// (`p99`) reads `primary`, and `counts` are the names the kind's
+    /// books count by.
     pub(crate) fn parse(
         check: &str,
         line: usize,
         cells: &[CellPlan],
         primary: Metric,
+        counts: &[&str],
     ) -> Result<Gate, String> {
         let (lhs, op, rhs) = split_op(check)?;
-        let lhs = parse_side(lhs, primary)?;
-        let rhs = parse_side(rhs, primary)?;
+        let lhs = parse_side(lhs, primary, counts)?;
+        let rhs = parse_side(rhs, primary, counts)?;
         let Side::Cell {
             factor,
             metric,
@@ -224,7 +234,7 @@ impl Gate {
         for left in &left_cells {
             let lhs = Operand::Cell {
                 factor,
-                metric,
+                metric: metric.clone(),
                 label: left.label.clone(),
             };
             let rhs = match &rhs {
@@ -252,7 +262,7 @@ impl Gate {
                     };
                     Operand::Cell {
                         factor: *factor,
-                        metric: *metric,
+                        metric: metric.clone(),
                         label: right.label.clone(),
                     }
                 }
@@ -342,7 +352,7 @@ fn value(operand: &Operand, cells: &[CellResult]) -> Value {
             label,
         } => match cells.iter().find(|c| &c.label == label) {
             None => Value::Missing,
-            Some(cell) => match gate_value(cell, *metric) {
+            Some(cell) => match gate_value(cell, metric.clone()) {
                 Some(v) => Value::Number(factor * v),
                 None => Value::Failed(label.clone()),
             },
@@ -372,7 +382,7 @@ fn split_op(check: &str) -> Result<(&str, Op, &str), String> {
     Err(format!("`{check}` has no comparison; allowed: <, <=, >, >=, ==  (e.g. \"p99(elastic) <= 1.2 * p99(fixed)\")"))
 }
 
-fn parse_side(text: &str, primary: Metric) -> Result<Side, String> {
+fn parse_side(text: &str, primary: Metric, counts: &[&str]) -> Result<Side, String> {
     let Some(open) = text.find('(') else {
         return parse_constant(text).map(Side::Constant);
     };
@@ -391,7 +401,7 @@ fn parse_side(text: &str, primary: Metric) -> Result<Side, String> {
         ),
         None => (1.0, head.trim()),
     };
-    let metric = GateMetric::parse(metric, primary)?;
+    let metric = GateMetric::parse(metric, primary, counts)?;
     let selector = text[open + 1..close].trim();
     let (strategy, filters) = match selector.split_once('[') {
         None => (selector.to_owned(), Vec::new()),
@@ -480,6 +490,7 @@ pub fn gate_value(cell: &CellResult, metric: GateMetric) -> Option<f64> {
                 Stat::Mean => s.mean_ms,
             }
         }
+        GateMetric::Count(name) => m.counts.get(&name).map_or(0.0, |c| c.mean),
         GateMetric::Throughput => m.throughput.mean,
         GateMetric::Goodput => m.goodput?.mean,
         GateMetric::Failed => m.failed_share?.mean,

@@ -122,12 +122,18 @@ fn finish(
         .iter()
         .map(|gate| {
             let line = src.position(gate.check.span().start).0;
-            Gate::parse(gate.check.get_ref(), line, &cells, kind.imp().primary())
-                .map(|mut parsed| {
-                    parsed.in_quick = gate.quick.unwrap_or(true);
-                    parsed
-                })
-                .map_err(|message| src.error(gate.check.span(), message))
+            Gate::parse(
+                gate.check.get_ref(),
+                line,
+                &cells,
+                kind.imp().primary(),
+                kind.imp().count_names(),
+            )
+            .map(|mut parsed| {
+                parsed.in_quick = gate.quick.unwrap_or(true);
+                parsed
+            })
+            .map_err(|message| src.error(gate.check.span(), message))
         })
         .collect::<Checked<Vec<_>>>()?;
     Ok(Scenario {

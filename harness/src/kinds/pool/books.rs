@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::load::postgres::PostgresBooks;
 use crate::results::KindBooks;
 
 /// Rejections by reason, as `submit` answered them.
@@ -41,7 +42,7 @@ impl RejectCounts {
 }
 
 /// A cell's books, checked after the executor has shut down.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolBooks {
     /// `submit` calls.
     pub submitted: u64,
@@ -65,6 +66,11 @@ pub struct PoolBooks {
     pub pool_completed: u64,
     /// The executor's `stats().unaccounted()` after shutdown.
     pub pool_unaccounted: i64,
+    /// The PostgreSQL downstream's books, read from its table: calls
+    /// committed, refused, timed out, failed, and every committed record
+    /// there exactly once. Absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<PostgresBooks>,
 }
 
 impl PoolBooks {
@@ -114,6 +120,9 @@ impl PoolBooks {
                 self.pool_unaccounted
             ));
         }
+        if let Some(Err(message)) = self.database.as_ref().map(PostgresBooks::check) {
+            problems.push(format!("the database: {message}"));
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -121,6 +130,24 @@ impl PoolBooks {
         }
     }
 }
+
+/// The names [`PoolBooks`] counts by; the database's only with a
+/// PostgreSQL downstream.
+pub const COUNT_NAMES: &[&str] = &[
+    "rejected",
+    "discarded",
+    "cancelled",
+    "panicked",
+    "handed_back",
+    "duplicates",
+    "committed",
+    "refused",
+    "db_timeouts",
+    "db_failed",
+    "rows_missing",
+    "rows_duplicated",
+    "rows_in_doubt",
+];
 
 impl KindBooks for PoolBooks {
     fn check(&self) -> Result<(), String> {
@@ -140,14 +167,26 @@ impl KindBooks for PoolBooks {
     }
 
     fn counts(&self) -> Vec<(&'static str, u64)> {
-        vec![
+        let mut counts = vec![
             ("rejected", self.rejected.total()),
             ("discarded", self.discarded),
             ("cancelled", self.cancelled),
             ("panicked", self.panicked),
             ("handed_back", self.handed_back),
             ("duplicates", self.duplicates),
-        ]
+        ];
+        if let Some(database) = &self.database {
+            counts.extend([
+                ("committed", database.committed),
+                ("refused", database.refused),
+                ("db_timeouts", database.timed_out),
+                ("db_failed", database.failed),
+                ("rows_missing", database.missing.len() as u64),
+                ("rows_duplicated", database.duplicated.len() as u64),
+                ("rows_in_doubt", database.in_doubt.len() as u64),
+            ]);
+        }
+        counts
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `pool` kind's columns in the summary table.
 
-use crate::kinds::columns::{column, failed_percent, goodput, latency, throughput, Column};
+use crate::kinds::columns::{column, count, failed_percent, goodput, latency, throughput, Column};
 use crate::record::Metric;
 
 /// Its columns, after the cell and its status.
@@ -19,6 +19,8 @@ pub(super) fn columns() -> Vec<Column> {
         column("rejected", |c| format!("{:.0}", c.merged.rejected.mean)),
         column("discarded", |c| format!("{:.0}", c.merged.discarded.mean)),
         column("timeouts", |c| format!("{:.0}", c.merged.timeouts.mean)),
+        column("db refused", |c| count(c, "refused")),
+        column("db failed", |c| count(c, "db_failed")),
         column("peak in flight", |c| c.merged.peak_concurrency.to_string()),
     ]
 }

@@ -20,6 +20,7 @@ use contend_strategies::pool::Job;
 
 use super::ledger::Ledger;
 use crate::load::downstream::Downstream;
+use crate::load::postgres::{CallOutcome, PostgresDownstream};
 use crate::load::service::{ServiceModel, SpinCalibration};
 use crate::record::{Collector, Metric};
 
@@ -39,8 +40,10 @@ pub struct JobEnv {
     pub service: ServiceModel,
     /// Spin calibration (for CPU-bound service).
     pub calibration: SpinCalibration,
-    /// The downstream jobs call, if any.
+    /// The simulated downstream jobs call, if any.
     pub downstream: Option<Downstream>,
+    /// The PostgreSQL server jobs call, if any.
+    pub database: Option<PostgresDownstream>,
     /// Closures or futures.
     pub form: JobForm,
     /// Jobs that ran to their end, did not panic and whose downstream
@@ -93,7 +96,11 @@ pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job
             let _done = done;
             let start = begin(env, &plan);
             env.service.perform(plan.service, &env.calibration);
-            let answered = env.downstream.as_ref().map_or(true, |d| d.call().is_ok());
+            let answered = match (&env.downstream, &env.database) {
+                (Some(downstream), _) => downstream.call().is_ok(),
+                (None, Some(database)) => database.call(plan.id) == CallOutcome::Committed,
+                (None, None) => true,
+            };
             end(env, &plan, start, answered);
         }),
         JobForm::Async => Job::from_future(async move {
@@ -102,9 +109,12 @@ pub fn job(env: &'static JobEnv, plan: JobPlan, done: Option<DoneSignal>) -> Job
             env.service
                 .perform_async(plan.service, &env.calibration)
                 .await;
-            let answered = match &env.downstream {
-                Some(downstream) => downstream.call_async().await.is_ok(),
-                None => true,
+            let answered = match (&env.downstream, &env.database) {
+                (Some(downstream), _) => downstream.call_async().await.is_ok(),
+                (None, Some(database)) => {
+                    database.call_async(plan.id).await == CallOutcome::Committed
+                }
+                (None, None) => true,
             };
             end(env, &plan, start, answered);
         }),

@@ -10,6 +10,7 @@
 
 pub mod books;
 mod columns;
+pub mod downstream;
 pub mod driver;
 pub mod job;
 pub mod ledger;
@@ -26,12 +27,16 @@ pub use workload::PoolWorkload;
 
 use super::fits::{memory, threads, Misfit, QUEUE_SLOT_BYTES, TASK_BYTES};
 use super::params::Key;
-use super::{CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
+use super::{
+    CellSpec, Column, QuickKeys, ScenarioKind, Services, Shared, StrategyParams, Workload,
+};
 use crate::catalog::{Bounds, Catalog};
 use crate::fields::{Checked, Source};
+use crate::load::service::Io;
 use crate::machine::Machine;
 use crate::record::Metric;
 use crate::results::Repetition;
+use downstream::DownstreamSpec;
 
 /// The `pool` kind.
 pub struct Pool;
@@ -138,13 +143,41 @@ impl ScenarioKind for Pool {
         table::read(src)
     }
 
+    fn prepare(&self, workload: &mut Workload) -> Result<Services, String> {
+        match workload {
+            Workload::Pool(PoolWorkload {
+                downstream: Some(DownstreamSpec::Postgres(spec)),
+                ..
+            }) => downstream::start_or_reach(spec),
+            _ => Ok(Services::default()),
+        }
+    }
+
     fn fits(
         &self,
         strategy: &str,
         params: &StrategyParams,
-        _workload: &Workload,
+        workload: &Workload,
         machine: &Machine,
     ) -> Result<(), Misfit> {
+        let on_postgres = matches!(
+            workload,
+            Workload::Pool(PoolWorkload {
+                downstream: Some(DownstreamSpec::Postgres(_)),
+                ..
+            })
+        );
+        if on_postgres
+            && params.io == Some(Io::Blocking)
+            && Catalog::active().runs_on_tasks(strategy)
+        {
+            // The blocking PostgreSQL client runs a runtime of its own,
+            // which tokio refuses to start on one of its threads.
+            return Err((
+                Key::Io,
+                format!("`io = \"blocking\"` cannot call PostgreSQL from `{strategy}`'s tokio threads (the blocking client runs a runtime of its own); drop `io` so its jobs use the async client"),
+            ));
+        }
         if Catalog::active().runs_on_tasks(strategy) {
             memory(
                 machine,
@@ -180,11 +213,15 @@ impl ScenarioKind for Pool {
         }
     }
 
+    fn count_names(&self) -> &'static [&'static str] {
+        books::COUNT_NAMES
+    }
+
     fn columns(&self) -> Vec<Column> {
         columns::columns()
     }
 
     fn books_meaning(&self) -> &'static str {
-        "submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice"
+        "submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice; with a PostgreSQL downstream, every committed record is in its table exactly once"
     }
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use contend_strategies::pool::ShutdownMode;
 
 use super::books::PoolBooks;
+use super::downstream::DownstreamSpec;
 use super::driver::drive;
 use super::job::{DeliberatePanic, JobEnv, JobForm};
 use super::ledger::Ledger;
@@ -16,6 +17,7 @@ use crate::catalog::Catalog;
 use crate::kinds::measure::{finish, with_progress, Measured, Probes};
 use crate::kinds::CellSpec;
 use crate::load::downstream::Downstream;
+use crate::load::postgres::PostgresDownstream;
 use crate::load::service::{Io, SpinCalibration};
 use crate::record::{Collector, Metric};
 use crate::results::{Books, Repetition, Status};
@@ -51,12 +53,29 @@ pub(crate) fn job_form(strategy: &str, io: Option<Io>) -> JobForm {
 /// jobs then need no reference count.
 pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -> Repetition {
     quiet_deliberate_panics();
+    let (simulated, database) = match &workload.downstream {
+        None => (None, None),
+        Some(DownstreamSpec::Simulated(model)) => (Some(Downstream::new(*model)), None),
+        // A table of this process's own: repetitions never share rows.
+        Some(DownstreamSpec::Postgres(spec)) => {
+            match PostgresDownstream::prepare(spec.target.clone(), &std::process::id().to_string())
+            {
+                Ok(database) => (None, Some(database)),
+                Err(message) => {
+                    return Repetition::failed(Status::Crashed {
+                        message: format!("could not prepare the database: {message}"),
+                    })
+                }
+            }
+        }
+    };
     let env: &'static JobEnv = Box::leak(Box::new(JobEnv {
         collector: Collector::new(),
         ledger: Ledger::new(),
         service: workload.service,
         calibration: SpinCalibration::measure(),
-        downstream: workload.downstream.map(Downstream::new),
+        downstream: simulated,
+        database,
         form: job_form(&spec.strategy, spec.params.io),
         succeeded: AtomicU64::new(0),
     }));
@@ -89,6 +108,18 @@ pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -
     drop(executor);
     let histograms = env.collector.finish();
     let ran = env.ledger.ran();
+    // The database's books are read from its table, after every job is
+    // over: every committed record must be there exactly once.
+    let database = match env.database.as_ref().map(PostgresDownstream::finish) {
+        None => None,
+        Some(Ok(books)) => Some(books),
+        Some(Err(message)) => {
+            return Repetition::failed(Status::Crashed {
+                message: format!("could not read the database's books: {message}"),
+            })
+        }
+    };
+    let db_timeouts = database.as_ref().map_or(0, |books| books.timed_out);
     let books = PoolBooks {
         submitted: submitted.calls,
         completed: ran,
@@ -101,6 +132,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -
         pool_submitted: stats.submitted as u64,
         pool_completed: stats.completed as u64,
         pool_unaccounted: stats.unaccounted() as i64,
+        database,
     };
     let recorded = histograms.get(Metric::EndToEnd).len();
     let mut repetition = finish(
@@ -118,7 +150,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -
             message: format!("the harness recorded {recorded} latencies for {ran} jobs that ran"),
         };
     }
-    repetition.timeouts = env.downstream.as_ref().map_or(0, Downstream::timeouts);
+    repetition.timeouts = env.downstream.as_ref().map_or(0, Downstream::timeouts) + db_timeouts;
     repetition.set_succeeded(env.succeeded.load(Ordering::Relaxed));
     repetition.peak_concurrency = stats.peak_concurrency as u64;
     repetition.peak_downstream_waiting =

@@ -7,12 +7,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::downstream::{self, RawDownstream};
 use super::ledger::Ledger;
 use super::PoolWorkload;
 use crate::fields::{at_most, fraction, job_memory, positive, rate, time, Checked, Source};
 use crate::kinds::{Shared, Workload};
 use crate::load::arrival::{Arrival, Spacing};
-use crate::load::downstream::DownstreamModel;
 use crate::load::service::{Dist, ServiceModel, Work};
 
 /// Reads and checks the `[workload]` of `src`, a `pool` file; a pool's
@@ -60,15 +60,6 @@ pub(crate) struct RawService {
     pub(crate) mean: Spanned<String>,
     pub(crate) sigma: Option<Spanned<f64>>,
     pub(crate) memory: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawDownstream {
-    pub(crate) connections: Spanned<i64>,
-    pub(crate) latency: Spanned<String>,
-    pub(crate) overload_growth: Option<Spanned<f64>>,
-    pub(crate) timeout: Spanned<String>,
 }
 
 fn workload(src: Source<'_>, raw: &RawWorkload) -> Checked<PoolWorkload> {
@@ -121,7 +112,7 @@ fn workload(src: Source<'_>, raw: &RawWorkload) -> Checked<PoolWorkload> {
         downstream: raw
             .downstream
             .as_ref()
-            .map(|d| downstream(src, d))
+            .map(|d| downstream::read(src, d))
             .transpose()?,
         seed: raw.seed.unwrap_or(1),
     })
@@ -298,28 +289,4 @@ fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceMod
         .transpose()?
         .unwrap_or(0);
     Ok(ServiceModel { work, dist, memory })
-}
-
-fn downstream(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<DownstreamModel> {
-    let raw = spanned.get_ref();
-    let growth = match &raw.overload_growth {
-        None => 1.0,
-        Some(g) if g.get_ref().is_finite() && *g.get_ref() >= 0.0 => *g.get_ref(),
-        Some(g) => {
-            return Err(src.error(
-                g.span(),
-                format!("`overload_growth` must be 0 or more, got {}", g.get_ref()),
-            ))
-        }
-    };
-    let timeout = time(src, &raw.timeout)?;
-    if timeout.is_zero() {
-        return Err(src.error(raw.timeout.span(), "`timeout` must be more than 0"));
-    }
-    Ok(DownstreamModel {
-        connections: positive(src, &raw.connections, "connections")? as usize,
-        latency: time(src, &raw.latency)?,
-        overload_growth: growth,
-        timeout,
-    })
 }

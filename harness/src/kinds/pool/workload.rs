@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::downstream::DownstreamSpec;
 use crate::kinds::workload::limit;
 use crate::load::arrival::Arrival;
-use crate::load::downstream::DownstreamModel;
 use crate::load::service::ServiceModel;
 
 /// The load of a `pool` scenario.
@@ -27,7 +27,7 @@ pub struct PoolWorkload {
     /// they are submitted (skipped if not yet started).
     pub cancel_rate: f64,
     /// The downstream each job calls, if any.
-    pub downstream: Option<DownstreamModel>,
+    pub downstream: Option<DownstreamSpec>,
     /// Seed of every random draw: arrivals, service times, panics.
     pub seed: u64,
 }
