@@ -71,6 +71,10 @@ pub struct PoolBooks {
     /// there exactly once. Absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<PostgresBooks>,
+    /// Why the database's table could not be read at the end, if it
+    /// could not (the server went away): the books cannot be checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_unread: Option<String>,
 }
 
 impl PoolBooks {
@@ -118,6 +122,11 @@ impl PoolBooks {
             problems.push(format!(
                 "the executor's stats leave {} jobs unaccounted",
                 self.pool_unaccounted
+            ));
+        }
+        if let Some(message) = &self.database_unread {
+            problems.push(format!(
+                "the database's table could not be checked: {message}"
             ));
         }
         if let Some(Err(message)) = self.database.as_ref().map(PostgresBooks::check) {

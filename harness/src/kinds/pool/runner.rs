@@ -110,14 +110,13 @@ pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -
     let ran = env.ledger.ran();
     // The database's books are read from its table, after every job is
     // over: every committed record must be there exactly once.
-    let database = match env.database.as_ref().map(PostgresDownstream::finish) {
-        None => None,
-        Some(Ok(books)) => Some(books),
-        Some(Err(message)) => {
-            return Repetition::failed(Status::Crashed {
-                message: format!("could not read the database's books: {message}"),
-            })
-        }
+    // A server gone by now leaves the calls' counts and a problem.
+    let (database, database_unread) = match &env.database {
+        None => (None, None),
+        Some(database) => match database.finish() {
+            Ok(books) => (Some(books), None),
+            Err(message) => (Some(database.unchecked()), Some(message)),
+        },
     };
     let db_timeouts = database.as_ref().map_or(0, |books| books.timed_out);
     let books = PoolBooks {
@@ -133,6 +132,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &PoolWorkload, stop: &AtomicBool) -
         pool_completed: stats.completed as u64,
         pool_unaccounted: stats.unaccounted() as i64,
         database,
+        database_unread,
     };
     let recorded = histograms.get(Metric::EndToEnd).len();
     let mut repetition = finish(

@@ -147,6 +147,13 @@ impl PostgresDownstream {
         self.tally.record(record, result)
     }
 
+    /// The books of the calls so far, without the table: what a run keeps
+    /// when [`finish`](Self::finish) cannot read it (the server is gone),
+    /// so the refused, timed-out and failed calls are still counted.
+    pub fn unchecked(&self) -> PostgresBooks {
+        PostgresBooks::reconcile(self.tally.counts(), &[], false)
+    }
+
     /// Reconciles the calls so far with the table (see [`books`]), then
     /// drops the run's tables. Call it once the calls are over; an error
     /// means the table could not be read (the server is gone), and the
