@@ -127,13 +127,7 @@ fn run(client: &mut postgres::Client, sql: &RunSql, bound: Option<i64>) -> Resul
         None => client.query_typed(&sql.job, &[]),
     }
     .map_err(|e| classify(&e))?;
-    if sql.expects_row() && rows.is_empty() {
-        return Err(Failure::Failed(format!(
-            "no row {} in the seeded table",
-            bound.unwrap_or_default()
-        )));
-    }
-    Ok(())
+    sql.found(bound, rows.len())
 }
 
 /// r2d2's error handler: keeps the last error opening a connection.

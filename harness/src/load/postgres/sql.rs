@@ -92,6 +92,22 @@ impl RunSql {
         self.seed_table.is_some()
     }
 
+    /// `Ok` unless the statement had to return a row (a read of record
+    /// `bound`) and returned none of its `rows`.
+    pub(crate) fn found(
+        &self,
+        bound: Option<i64>,
+        rows: usize,
+    ) -> Result<(), super::outcome::Failure> {
+        if self.expects_row() && rows == 0 {
+            return Err(super::outcome::Failure::Failed(format!(
+                "no row {} in the seeded table",
+                bound.unwrap_or_default()
+            )));
+        }
+        Ok(())
+    }
+
     /// Creates the run's tables afresh, dropping leftovers of an earlier
     /// run with the same suffix.
     pub(crate) fn create(&self) -> String {
