@@ -15,6 +15,8 @@
 //! - [`catalog`]: every pool strategy by name: the built-ins, the
 //!   [`adapters`] (rayon, threadpool, tokio's blocking pool) and a user's
 //!   extras.
+//! - [`broker`]: the `queue` scenario's message broker (Redis Streams) and
+//!   a throwaway `redis-server`; the books read from the broker's state.
 //! - [`cli`]: the command line, and [`cli::main_with`] for a user's own
 //!   binary that load-tests their executor with the same scenario files.
 //!
@@ -26,6 +28,7 @@
 
 pub mod ab;
 pub mod adapters;
+pub mod broker;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
