@@ -10,6 +10,8 @@
 //!   threads and memory it may have.
 //! - [`record`]: per-thread latency recorders merged into HdrHistograms.
 //! - [`load`]: arrival processes, service times, a simulated downstream.
+//! - [`broker`]: the `queue` kind's message broker (Redis Streams) and a
+//!   throwaway `redis-server`; books read from the broker's state.
 //! - [`results`]: the results model, `results.json`'s schema, the same
 //!   for every kind.
 //! - [`fields`]: one value of a scenario file and its errors.
@@ -37,6 +39,7 @@
 #![deny(missing_docs)]
 
 pub mod ab;
+pub mod broker;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
