@@ -13,6 +13,8 @@
 //! - [`cache`]: read-mostly maps (`contend_strategies::cache`).
 //! - [`fanin`]: N producers merged into one consumer
 //!   (`contend_strategies::fanin`).
+//! - [`queue`]: a producer publishing to a broker, consumer processes
+//!   running the pool's strategies on what they fetch.
 //!
 //! What every kind shares: the [`params`] a `[[strategy]]` table sets,
 //! the [`CellSpec`] a cell's child process receives, the [`measure`]ment
@@ -26,6 +28,7 @@ pub mod fits;
 pub mod measure;
 pub mod params;
 pub mod pool;
+pub mod queue;
 pub mod spec;
 mod workload;
 
@@ -59,11 +62,15 @@ pub enum Kind {
     /// N producers merged into one consumer (`contend_strategies::fanin`).
     #[serde(rename = "fanin")]
     FanIn,
+    /// A producer publishing jobs to a broker, consumer processes running
+    /// pool strategies on them.
+    #[serde(rename = "queue")]
+    Queue,
 }
 
 impl Kind {
     /// Every kind, in the order `contend list` and errors name them.
-    pub const ALL: [Kind; 3] = [Kind::Pool, Kind::Cache, Kind::FanIn];
+    pub const ALL: [Kind; 4] = [Kind::Pool, Kind::Cache, Kind::FanIn, Kind::Queue];
 
     /// What the kind is and does.
     pub fn imp(self) -> &'static dyn ScenarioKind {
@@ -71,6 +78,7 @@ impl Kind {
             Kind::Pool => &pool::Pool,
             Kind::Cache => &cache::CacheKind,
             Kind::FanIn => &fanin::FanIn,
+            Kind::Queue => &queue::QueueKind,
         }
     }
 
@@ -151,6 +159,11 @@ pub struct QuickKeys {
     pub duration: bool,
 }
 
+/// What a scenario's [`ScenarioKind::prepare`] started for its cells (a
+/// throwaway server), kept running until dropped.
+#[derive(Default)]
+pub struct Services(pub Vec<Box<dyn std::any::Any>>);
+
 /// A scenario kind: everything that differs from one family of
 /// strategies to the next.
 pub trait ScenarioKind: Sync {
@@ -204,6 +217,11 @@ pub trait ScenarioKind: Sync {
     /// Reads and checks the `[workload]` table of `src`, a file of this
     /// kind: the load, and the strategy parameters written there.
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)>;
+
+    /// Starts what the scenario's cells need outside their own process (a throwaway server) and writes where it is into `workload`; checks a server the scenario names is reachable. Called once per scenario before its first cell; what it returns keeps the servers running until dropped. An error is bad input.
+    fn prepare(&self, _workload: &mut Workload) -> Result<Services, String> {
+        Ok(Services::default())
+    }
 
     /// Whether the sizes of one cell fit `machine`, on the numbers alone.
     fn fits(

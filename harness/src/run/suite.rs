@@ -113,7 +113,7 @@ pub fn run(options: &RunOptions, interrupted: &AtomicBool) -> Result<RunOutcome,
         if interrupted.load(Ordering::Relaxed) {
             break;
         }
-        let Some(result) = run_scenario(scenario, options, &progress, interrupted, &mut outcome)
+        let Some(result) = run_scenario(scenario, options, &progress, interrupted, &mut outcome)?
         else {
             continue;
         };
@@ -154,8 +154,8 @@ fn run_scenario(
     progress: &Progress,
     interrupted: &AtomicBool,
     outcome: &mut RunOutcome,
-) -> Option<ScenarioResult> {
-    let (workload, repetitions) = scenario.plan(options.quick);
+) -> Result<Option<ScenarioResult>, HarnessError> {
+    let (mut workload, repetitions) = scenario.plan(options.quick);
     let cells: Vec<_> = scenario
         .cells
         .iter()
@@ -166,8 +166,16 @@ fn run_scenario(
             "{}: no cell passes --filter; skipped",
             scenario.name
         ));
-        return None;
+        return Ok(None);
     }
+    // Kept for the whole scenario: a throwaway server its cells use.
+    let _services = scenario
+        .kind
+        .imp()
+        .prepare(&mut workload)
+        .map_err(|message| {
+            HarnessError::BadInput(format!("{}: {message}", scenario.file.display()))
+        })?;
     progress.say(&format!(
         "{}{}: {} cells × {repetitions} repetitions — {}",
         scenario.name,
@@ -269,7 +277,7 @@ fn run_scenario(
             .failed_gates
             .push(format!("{}: {}", scenario.name, gate.check));
     }
-    Some(ScenarioResult {
+    Ok(Some(ScenarioResult {
         name: scenario.name.clone(),
         description: scenario.description.clone(),
         kind: scenario.kind.name().to_owned(),
@@ -285,7 +293,7 @@ fn run_scenario(
         gates,
         interrupted: interrupted.load(Ordering::Relaxed),
         objective: scenario.objective,
-    })
+    }))
 }
 
 /// `83 jobs/s (94.4% failed)`: what succeeded per second and the share

@@ -1,0 +1,165 @@
+//! The `[workload]` table of a `queue` scenario, as TOML gives it and as
+//! checked: every refusal names its line and column, so a run never
+//! starts on a load that cannot mean what it says (a killed consumer with
+//! no survivor to take its messages, a broker URL of another scheme).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::workload::QueueWorkload;
+use crate::fields::{at_most, positive, time, Checked, Source};
+use crate::kinds::pool::table::{arrival, service, RawArrival, RawService};
+use crate::kinds::{Shared, Workload};
+use crate::load::arrival::Arrival;
+use crate::load::service::Work;
+
+/// The most jobs a queue scenario publishes: the broker's books check
+/// every id, and a Redis set of them costs memory.
+const MAX_JOBS: u64 = 10_000_000;
+
+/// The most consumer processes.
+const MAX_CONSUMERS: u64 = 64;
+
+/// Reads and checks the `[workload]` of `src`, a `queue` file; it sets no
+/// strategy parameter (those are each `[[strategy]]`'s, as in a pool).
+pub(crate) fn read(src: Source<'_>) -> Checked<(Workload, Shared)> {
+    let table = crate::kinds::workload_table::<RawQueueWorkload>(src)?;
+    Ok((Workload::Queue(workload(src, &table)?), Vec::new()))
+}
+
+/// The `[workload]` of `kind = "queue"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawQueueWorkload {
+    pub(crate) jobs: Spanned<i64>,
+    pub(crate) arrival: Spanned<RawArrival>,
+    pub(crate) service: Option<Spanned<RawService>>,
+    pub(crate) consumers: Spanned<i64>,
+    pub(crate) kill_worker: Option<Spanned<RawKill>>,
+    pub(crate) broker: Option<Spanned<RawBroker>>,
+    pub(crate) consumer_launcher: Option<Spanned<Vec<String>>>,
+    pub(crate) seed: Option<u64>,
+}
+
+/// `kill_worker = { after = "1s" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawKill {
+    pub(crate) after: Spanned<String>,
+}
+
+/// `broker = { type = "redis", url = "redis://host:port" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBroker {
+    #[serde(rename = "type")]
+    pub(crate) kind: Spanned<String>,
+    pub(crate) url: Option<Spanned<String>>,
+}
+
+fn workload(src: Source<'_>, table: &Spanned<RawQueueWorkload>) -> Checked<QueueWorkload> {
+    let raw = table.get_ref();
+    let jobs = at_most(
+        src,
+        &raw.jobs,
+        "jobs",
+        MAX_JOBS,
+        "the jobs the broker's books check",
+    )?;
+    let arrival_value = arrival(src, &raw.arrival)?;
+    if matches!(arrival_value, Arrival::Closed { .. }) {
+        return Err(src.error(
+            raw.arrival.get_ref().kind.span(),
+            "a queue's producer does not wait for its jobs: arrival type `closed` does not apply; allowed: batch, open, burst, ramp",
+        ));
+    }
+    let service = match &raw.service {
+        None => Default::default(),
+        Some(spanned) => {
+            let model = service(src, spanned)?;
+            if model.work != Work::Sleep || model.memory != 0 {
+                return Err(src.error(
+                    spanned.span(),
+                    "a queue job sleeps its service time: `type = \"spin\"` and `memory` do not apply",
+                ));
+            }
+            model
+        }
+    };
+    let consumers = positive(src, &raw.consumers, "consumers")?;
+    if consumers > MAX_CONSUMERS {
+        return Err(src.error(
+            raw.consumers.span(),
+            format!("`consumers` must be at most {MAX_CONSUMERS}, got {consumers}"),
+        ));
+    }
+    let kill_worker = match &raw.kill_worker {
+        None => None,
+        Some(kill) => {
+            let after = time(src, &kill.get_ref().after)?;
+            if consumers < 2 {
+                return Err(src.error(
+                    kill.span(),
+                    format!(
+                        "`kill_worker` needs `consumers` of 2 or more (got {consumers}): with one consumer killed, none is left to claim its messages"
+                    ),
+                ));
+            }
+            Some(after)
+        }
+    };
+    let broker_url = match &raw.broker {
+        None => None,
+        Some(broker) => {
+            let broker = broker.get_ref();
+            if broker.kind.get_ref() != "redis" {
+                return Err(src.error(
+                    broker.kind.span(),
+                    format!(
+                        "unknown broker type `{}`; allowed: redis",
+                        broker.kind.get_ref()
+                    ),
+                ));
+            }
+            match &broker.url {
+                None => None,
+                Some(url) => {
+                    let text = url.get_ref();
+                    let host = text.strip_prefix("redis://").unwrap_or_default();
+                    if host.is_empty() || host.starts_with('/') {
+                        return Err(src.error(
+                            url.span(),
+                            format!(
+                                "`url` must be a Redis URL, `redis://host:port`; got `{}`",
+                                crate::broker::redact_url(text)
+                            ),
+                        ));
+                    }
+                    Some(text.clone())
+                }
+            }
+        }
+    };
+    let consumer_launcher = match &raw.consumer_launcher {
+        None => Vec::new(),
+        Some(launcher) => {
+            if launcher.get_ref().is_empty() || launcher.get_ref()[0].trim().is_empty() {
+                return Err(src.error(
+                    launcher.span(),
+                    "`consumer_launcher` is a command prefix, e.g. [\"ip\", \"netns\", \"exec\", \"ns1\"]; it must name a program",
+                ));
+            }
+            launcher.get_ref().clone()
+        }
+    };
+    Ok(QueueWorkload {
+        jobs,
+        arrival: arrival_value,
+        service,
+        consumers: consumers as usize,
+        kill_worker,
+        broker_url,
+        consumer_launcher,
+        seed: raw.seed.unwrap_or(1),
+    })
+}
