@@ -163,3 +163,84 @@ fn workload(src: Source<'_>, table: &Spanned<RawQueueWorkload>) -> Checked<Queue
         seed: raw.seed.unwrap_or(1),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use crate::kinds::Workload;
+    use crate::scenario::{Kind, Scenario, ScenarioError};
+
+    const QUEUE: &str = r#"kind = "queue"
+[workload]
+jobs = 2000
+arrival = { type = "open", rate = 2000 }
+service = { mean = "2ms" }
+consumers = 3
+kill_worker = { after = "1s" }
+broker = { type = "redis" }
+[[strategy]]
+name = "fixed"
+workers = 8
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse(Path::new("queue.toml"), text)
+    }
+
+    fn refused(text: &str) -> ScenarioError {
+        parse(text).expect_err("refused")
+    }
+
+    #[test]
+    fn a_queue_scenario_reads_with_the_pools_strategies() {
+        let scenario = parse(QUEUE).expect("parses");
+        assert_eq!(scenario.kind, Kind::Queue);
+        assert_eq!(scenario.cells[0].params.workers, 8);
+        let Workload::Queue(load) = &scenario.workload else {
+            panic!("a queue workload")
+        };
+        assert_eq!((load.jobs, load.consumers), (2000, 3));
+        assert_eq!(load.kill_worker, Some(Duration::from_secs(1)));
+        assert_eq!(load.broker_url, None);
+        let Workload::Queue(quick) = scenario.plan(true).0 else {
+            panic!("a queue workload")
+        };
+        assert_eq!(quick.jobs, 200);
+        // A spec carries the workload as JSON: it must come back a queue's.
+        let json = serde_json::to_string(&scenario.workload).unwrap();
+        let back: Workload = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, scenario.workload);
+    }
+
+    #[test]
+    fn a_kill_with_no_survivor_is_refused_with_the_reason() {
+        let error = refused(&QUEUE.replace("consumers = 3", "consumers = 1"));
+        assert_eq!((error.line, error.column), (7, 15));
+        assert!(
+            error.message.contains("none is left to claim its messages"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_line() {
+        let error = refused(&QUEUE.replace("consumers = 3", "consumers = 0"));
+        assert_eq!(error.line, 6);
+        let error = refused(&QUEUE.replace(
+            "broker = { type = \"redis\" }",
+            "broker = { type = \"redis\", url = \"http://x\" }",
+        ));
+        assert_eq!(error.line, 8);
+        assert!(error.message.contains("redis://host:port"), "{error}");
+        let error = refused(&QUEUE.replace("after = \"1s\"", "after = \"soon\""));
+        assert_eq!(error.line, 7);
+        let error = refused(&QUEUE.replace("consumers = 3", "consumers = 3\nworkerz = 2"));
+        assert!(error.message.contains("workerz"), "{error}");
+        let error = refused(&QUEUE.replace("type = \"open\", rate = 2000", "type = \"closed\", clients = 2"));
+        assert!(error.message.contains("does not wait"), "{error}");
+        let error = refused(&QUEUE.replace("type = \"redis\"", "type = \"kafka\""));
+        assert!(error.message.contains("allowed: redis"), "{error}");
+    }
+}
