@@ -86,12 +86,22 @@ fn a_killed_consumers_messages_are_claimed_and_none_is_lost() {
     assert_eq!(n("missing"), 0);
     assert_eq!(n("pending"), 0);
     assert_eq!(n("killed"), 1);
-    assert!(n("claimed") > 0, "the killed consumer's messages: {queue:#}");
+    assert!(
+        n("claimed") > 0,
+        "the killed consumer's messages: {queue:#}"
+    );
     assert!(n("backlog_peak") > 0);
     assert!(!queue["backlog"].as_array().unwrap().is_empty());
     assert_eq!(queue["ledger"]["acknowledged_all"], true);
     // The books the reports read, by name.
-    for count in ["published", "duplicates", "claimed", "killed", "backlog_peak", "drain_ms"] {
+    for count in [
+        "published",
+        "duplicates",
+        "claimed",
+        "killed",
+        "backlog_peak",
+        "drain_ms",
+    ] {
         assert!(books["counts"].get(count).is_some(), "{count}: {books:#}");
     }
     // The consumer killed completed fewer than a third: the survivors
@@ -101,8 +111,13 @@ fn a_killed_consumers_messages_are_claimed_and_none_is_lost() {
     assert!(killed < 2000 / 3, "{by}");
     // Latencies came from the survivors' reports, one per message they
     // acknowledged.
-    let recorded = repetition["summaries"]["end_to_end"]["count"].as_u64().unwrap();
-    assert!(recorded > 2000 - killed - 1 && recorded <= 2000, "{recorded}");
+    let recorded = repetition["summaries"]["end_to_end"]["count"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        recorded > 2000 - killed - 1 && recorded <= 2000,
+        "{recorded}"
+    );
 }
 
 fn scenario_with_broker(broker: &str) -> String {

@@ -35,8 +35,8 @@ mod tests;
 use std::time::Duration;
 
 pub use delivery::{unix_nanos_now, Completion, Delivery};
-pub use error::BrokerError;
 pub(crate) use error::redact as redact_url;
+pub use error::BrokerError;
 pub use ledger::{Backlog, BrokerLedger, PendingJob, LISTED};
 pub use pool::Timeouts;
 pub use redis_streams::RedisStreams;

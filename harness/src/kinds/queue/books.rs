@@ -211,7 +211,10 @@ mod tests {
             ..ledger()
         };
         let books = QueueBooks::new(ledger, run(), samples());
-        assert_eq!((books.missing, books.pending, books.acknowledged), (1, 1, 99));
+        assert_eq!(
+            (books.missing, books.pending, books.acknowledged),
+            (1, 1, 99)
+        );
         let message = books.check().unwrap_err();
         assert!(
             message.contains("1 of 100 jobs never had their effect: 41"),

@@ -181,8 +181,8 @@ pub fn run_until(
     stop: &AtomicBool,
 ) -> Result<ConsumerReport, String> {
     let name = format!("consumer-{index}");
-    let broker = RedisStreams::connect(&spec.url, &spec.namespace)
-        .map_err(|e| format!("{name}: {e}"))?;
+    let broker =
+        RedisStreams::connect(&spec.url, &spec.namespace).map_err(|e| format!("{name}: {e}"))?;
     let executor = Catalog::active()
         .build(&spec.strategy, spec.params.to_config())
         .map_err(|e| format!("{name}: could not build `{}`: {e}", spec.strategy))?;

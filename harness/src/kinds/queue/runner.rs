@@ -46,8 +46,8 @@ struct Consumer {
 impl Consumer {
     /// Starts consumer `index` of `spec`, behind `launcher` if not empty.
     fn start(launcher: &[String], spec: &ConsumerSpec, index: usize) -> Result<Consumer, String> {
-        let exe = std::env::current_exe()
-            .map_err(|e| format!("cannot find the contend binary: {e}"))?;
+        let exe =
+            std::env::current_exe().map_err(|e| format!("cannot find the contend binary: {e}"))?;
         let json = serde_json::to_string(spec).expect("a consumer spec serialises");
         let mut command = match launcher.split_first() {
             Some((program, prefix)) => {
@@ -63,7 +63,9 @@ impl Consumer {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         let mut child = command.spawn().map_err(|e| {
-            let program = launcher.first().map_or_else(|| exe.display().to_string(), Clone::clone);
+            let program = launcher
+                .first()
+                .map_or_else(|| exe.display().to_string(), Clone::clone);
             format!("cannot start consumer {index} ({program}): {e}")
         })?;
         let stdin = child.stdin.take();
@@ -119,7 +121,9 @@ impl Consumer {
         let line = text.lines().rev().find(|line| line.starts_with('{'));
         match line.map(serde_json::from_str::<ConsumerReport>) {
             Some(Ok(report)) => Ok(report),
-            _ => Err(format!("consumer {index} ended ({status}) without a report")),
+            _ => Err(format!(
+                "consumer {index} ended ({status}) without a report"
+            )),
         }
     }
 }
@@ -157,7 +161,7 @@ fn publish(
         .schedule(Some(workload.jobs), None, workload.seed ^ 0x5EED);
     let mut offsets: Box<dyn Iterator<Item = Option<Duration>>> = match schedule {
         Some(schedule) => Box::new(schedule.map(Some)),
-        None => Box::new(std::iter::repeat_n(None, workload.jobs as usize)),
+        None => Box::new((0..workload.jobs).map(|_| None)),
     };
     let mut job = 0;
     let error = loop {
@@ -235,14 +239,11 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
     let start = Instant::now();
     let mut problems: Vec<String> = Vec::new();
     let (samples, producer, wall) = std::thread::scope(|scope| {
-        let sampler = scope.spawn(|| {
-            backlog::sample(&*broker, start, &published, &completed, &sampling_done)
-        });
+        let sampler = scope
+            .spawn(|| backlog::sample(&*broker, start, &published, &completed, &sampling_done));
         let producer = scope.spawn(|| publish(&*broker, workload, &published, stop));
-        let wall = with_progress(
-            spec.progress,
-            &|| completed.load(Ordering::Relaxed),
-            || loop {
+        let wall = with_progress(spec.progress, &|| completed.load(Ordering::Relaxed), || {
+            loop {
                 if let Some(after) = workload.kill_worker {
                     if !consumers[0].killed && start.elapsed() >= after {
                         consumers[0].kill();
@@ -267,8 +268,8 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
                     return start.elapsed();
                 }
                 std::thread::sleep(Duration::from_millis(5));
-            },
-        );
+            }
+        });
         sampling_done.store(true, Ordering::Relaxed);
         let samples = sampler.join().expect("the sampler never panics");
         let producer = producer.join().expect("the producer never panics");

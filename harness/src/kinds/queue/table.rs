@@ -238,7 +238,10 @@ workers = 8
         assert_eq!(error.line, 7);
         let error = refused(&QUEUE.replace("consumers = 3", "consumers = 3\nworkerz = 2"));
         assert!(error.message.contains("workerz"), "{error}");
-        let error = refused(&QUEUE.replace("type = \"open\", rate = 2000", "type = \"closed\", clients = 2"));
+        let error = refused(&QUEUE.replace(
+            "type = \"open\", rate = 2000",
+            "type = \"closed\", clients = 2",
+        ));
         assert!(error.message.contains("does not wait"), "{error}");
         let error = refused(&QUEUE.replace("type = \"redis\"", "type = \"kafka\""));
         assert!(error.message.contains("allowed: redis"), "{error}");
