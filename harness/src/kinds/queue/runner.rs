@@ -228,7 +228,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
     };
     let mut consumers = Vec::new();
     for index in 0..workload.consumers {
-        match Consumer::start(&workload.consumer_launcher, &consumer_spec, index) {
+        match Consumer::start(workload.launcher(index), &consumer_spec, index) {
             Ok(consumer) => consumers.push(consumer),
             Err(message) => return crashed(probes, message),
         }

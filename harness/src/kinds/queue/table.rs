@@ -37,7 +37,7 @@ pub(crate) struct RawQueueWorkload {
     pub(crate) consumers: Spanned<i64>,
     pub(crate) kill_worker: Option<Spanned<RawKill>>,
     pub(crate) broker: Option<Spanned<RawBroker>>,
-    pub(crate) consumer_launcher: Option<Spanned<Vec<String>>>,
+    pub(crate) consumer_launcher: Option<Spanned<RawLauncher>>,
     pub(crate) seed: Option<u64>,
 }
 
@@ -55,6 +55,50 @@ pub(crate) struct RawBroker {
     #[serde(rename = "type")]
     pub(crate) kind: Spanned<String>,
     pub(crate) url: Option<Spanned<String>>,
+}
+
+/// `consumer_launcher`: one command prefix for every consumer, or one per
+/// consumer (`[]` for one that runs here).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawLauncher {
+    /// `["ssh", "host"]`: every consumer.
+    Every(Vec<String>),
+    /// `[["ip", "netns", "exec", "ns1"], []]`: consumer by consumer.
+    Each(Vec<Vec<String>>),
+}
+
+/// The launcher of each consumer, checked: a prefix names a program, and
+/// a list per consumer has one for each.
+fn launchers(
+    src: Source<'_>,
+    launcher: &Spanned<RawLauncher>,
+    consumers: usize,
+) -> Checked<Vec<Vec<String>>> {
+    let bad = |message: String| Err(src.error(launcher.span(), message));
+    let each = match launcher.get_ref() {
+        RawLauncher::Every(prefix) if prefix.is_empty() => {
+            return bad("`consumer_launcher` is a command prefix, e.g. [\"ip\", \"netns\", \"exec\", \"ns1\"]; it must name a program".into())
+        }
+        RawLauncher::Every(prefix) => vec![prefix.clone(); consumers],
+        RawLauncher::Each(each) if each.len() != consumers => {
+            return bad(format!(
+                "`consumer_launcher` lists {} prefixes for {consumers} consumers: one per consumer (`[]` runs one here), or a single prefix for all",
+                each.len()
+            ))
+        }
+        RawLauncher::Each(each) => each.clone(),
+    };
+    if each.iter().any(|prefix| {
+        prefix
+            .first()
+            .is_some_and(|program| program.trim().is_empty())
+    }) {
+        return bad(
+            "`consumer_launcher`: a prefix must start with a program, not an empty string".into(),
+        );
+    }
+    Ok(each)
 }
 
 fn workload(src: Source<'_>, table: &Spanned<RawQueueWorkload>) -> Checked<QueueWorkload> {
@@ -142,15 +186,7 @@ fn workload(src: Source<'_>, table: &Spanned<RawQueueWorkload>) -> Checked<Queue
     };
     let consumer_launcher = match &raw.consumer_launcher {
         None => Vec::new(),
-        Some(launcher) => {
-            if launcher.get_ref().is_empty() || launcher.get_ref()[0].trim().is_empty() {
-                return Err(src.error(
-                    launcher.span(),
-                    "`consumer_launcher` is a command prefix, e.g. [\"ip\", \"netns\", \"exec\", \"ns1\"]; it must name a program",
-                ));
-            }
-            launcher.get_ref().clone()
-        }
+        Some(launcher) => launchers(src, launcher, consumers as usize)?,
     };
     Ok(QueueWorkload {
         jobs,
@@ -245,5 +281,39 @@ workers = 8
         assert!(error.message.contains("does not wait"), "{error}");
         let error = refused(&QUEUE.replace("type = \"redis\"", "type = \"kafka\""));
         assert!(error.message.contains("allowed: redis"), "{error}");
+    }
+
+    #[test]
+    fn a_launcher_is_for_every_consumer_or_one_per_consumer() {
+        let every = parse(&QUEUE.replace(
+            "consumers = 3",
+            "consumers = 3\nconsumer_launcher = [\"ssh\", \"host\"]",
+        ))
+        .expect("parses");
+        let Workload::Queue(load) = &every.workload else {
+            panic!("a queue workload")
+        };
+        assert_eq!(load.launcher(2), ["ssh", "host"]);
+        let each = parse(&QUEUE.replace(
+            "consumers = 3",
+            "consumers = 3\nconsumer_launcher = [[\"ip\", \"netns\", \"exec\", \"ns\"], [], []]",
+        ))
+        .expect("parses");
+        let Workload::Queue(load) = &each.workload else {
+            panic!("a queue workload")
+        };
+        assert_eq!(load.launcher(0), ["ip", "netns", "exec", "ns"]);
+        assert!(load.launcher(1).is_empty());
+        let error = refused(&QUEUE.replace(
+            "consumers = 3",
+            "consumers = 3\nconsumer_launcher = [[\"ssh\", \"a\"], []]",
+        ));
+        assert!(
+            error.message.contains("2 prefixes for 3 consumers"),
+            "{error}"
+        );
+        let error =
+            refused(&QUEUE.replace("consumers = 3", "consumers = 3\nconsumer_launcher = []"));
+        assert!(error.message.contains("must name a program"), "{error}");
     }
 }

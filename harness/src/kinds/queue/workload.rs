@@ -31,10 +31,10 @@ pub struct QueueWorkload {
     /// The broker's URL: the scenario's own, or the throwaway server's
     /// that [`prepare`](crate::kinds::ScenarioKind::prepare) started.
     pub broker_url: Option<String>,
-    /// A command prefix consumer processes are started with
-    /// (`["ip", "netns", "exec", "ns1"]`, `["ssh", "host"]`); empty: run
-    /// them here.
-    pub consumer_launcher: Vec<String>,
+    /// The command prefix each consumer process is started with
+    /// (`["ip", "netns", "exec", "ns1"]`, `["ssh", "host"]`), by index; an
+    /// empty one, or none for that index, runs it here.
+    pub consumer_launcher: Vec<Vec<String>>,
     /// Seed of the arrival schedule and the service times.
     pub seed: u64,
 }
@@ -60,6 +60,11 @@ impl QueueWorkload {
             "{} jobs, arrival: {}, {} consumers{kill}",
             self.jobs, self.arrival, self.consumers
         )
+    }
+
+    /// The command prefix consumer `index` is started with (empty: none).
+    pub fn launcher(&self, index: usize) -> &[String] {
+        self.consumer_launcher.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// How long a consumer leaves a message pending at another consumer
