@@ -92,7 +92,7 @@ fn a_killed_consumers_messages_are_claimed_and_none_is_lost() {
     );
     assert!(n("backlog_peak") > 0);
     assert!(!queue["backlog"].as_array().unwrap().is_empty());
-    assert_eq!(queue["ledger"]["acknowledged_all"], true);
+    assert_eq!(queue["broker"]["acknowledged_all"], true);
     // The books the reports read, by name.
     for count in [
         "published",
@@ -106,7 +106,7 @@ fn a_killed_consumers_messages_are_claimed_and_none_is_lost() {
     }
     // The consumer killed completed fewer than a third: the survivors
     // took over.
-    let by = &queue["ledger"]["completed_by"];
+    let by = &queue["broker"]["completed_by"];
     let killed = by["consumer-0"].as_u64().unwrap_or(0);
     assert!(killed < 2000 / 3, "{by}");
     // Latencies came from the survivors' reports, one per message they

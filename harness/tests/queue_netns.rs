@@ -170,7 +170,7 @@ fn a_consumer_in_another_network_namespace_works_dies_and_is_taken_over() {
         n("claimed"),
         n("duplicates"),
         n("drain_ms"),
-        queue["ledger"]["completed_by"]
+        queue["broker"]["completed_by"]
     );
     assert_eq!((n("published"), n("effects")), (1200, 1200));
     assert_eq!((n("missing"), n("pending")), (0, 0));
@@ -178,7 +178,7 @@ fn a_consumer_in_another_network_namespace_works_dies_and_is_taken_over() {
     assert!(n("claimed") > 0, "{queue:#}");
     // The consumer in the namespace reached the broker over the veth pair
     // and did work before it was killed.
-    let in_namespace = queue["ledger"]["completed_by"]["consumer-0"]
+    let in_namespace = queue["broker"]["completed_by"]["consumer-0"]
         .as_u64()
         .unwrap_or(0);
     assert!(in_namespace > 0, "{queue:#}");

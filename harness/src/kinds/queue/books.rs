@@ -45,7 +45,7 @@ pub struct QueueBooks {
     /// The backlog every 50 ms.
     pub backlog: Vec<BacklogSample>,
     /// The broker's own books, which [`QueueBooks::check`] checks.
-    pub ledger: BrokerLedger,
+    pub broker: BrokerLedger,
 }
 
 impl QueueBooks {
@@ -72,7 +72,7 @@ impl QueueBooks {
                 .unwrap_or(0),
             drain_ms: run.drain_ms,
             backlog,
-            ledger,
+            broker: ledger,
         }
     }
 
@@ -80,7 +80,7 @@ impl QueueBooks {
     /// exactly once, none missing, waiting or pending (the broker
     /// ledger's check); otherwise every problem, with the ids involved.
     pub fn check(&self) -> Result<(), String> {
-        self.ledger.check()
+        self.broker.check()
     }
 }
 

@@ -31,6 +31,10 @@ use crate::results::{Books, Repetition, Status};
 /// How long a consumer may take to drain and report once asked to stop.
 const GRACE: Duration = Duration::from_secs(10);
 
+/// How long the broker may fail to answer before the coordinator stops
+/// waiting for the drain.
+const LOST_AFTER: Duration = Duration::from_secs(10);
+
 /// The hidden subcommand a consumer process runs.
 pub const SUBCOMMAND: &str = "queue-consumer";
 
@@ -238,11 +242,12 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
     let sampling_done = AtomicBool::new(false);
     let start = Instant::now();
     let mut problems: Vec<String> = Vec::new();
-    let (samples, producer, wall) = std::thread::scope(|scope| {
+    let (samples, producer, waited) = std::thread::scope(|scope| {
         let sampler = scope
             .spawn(|| backlog::sample(&*broker, start, &published, &completed, &sampling_done));
         let producer = scope.spawn(|| publish(&*broker, workload, &published, stop));
-        let wall = with_progress(spec.progress, &|| completed.load(Ordering::Relaxed), || {
+        let mut last_answer = Instant::now();
+        let waited = with_progress(spec.progress, &|| completed.load(Ordering::Relaxed), || {
             loop {
                 if let Some(after) = workload.kill_worker {
                     if !consumers[0].killed && start.elapsed() >= after {
@@ -250,22 +255,29 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
                     }
                 }
                 if stop.load(Ordering::Relaxed) {
-                    return start.elapsed();
+                    return Ok(start.elapsed());
                 }
                 if producer.is_finished() {
                     let all = published.load(Ordering::Relaxed);
-                    if let Ok(backlog) = broker.backlog() {
-                        completed.fetch_max(
-                            all.saturating_sub(backlog.waiting + backlog.pending),
-                            Ordering::Relaxed,
-                        );
-                        if backlog.waiting == 0 && backlog.pending == 0 {
-                            return start.elapsed();
+                    match broker.backlog() {
+                        Ok(backlog) => {
+                            last_answer = Instant::now();
+                            completed.fetch_max(
+                                all.saturating_sub(backlog.waiting + backlog.pending),
+                                Ordering::Relaxed,
+                            );
+                            if backlog.waiting == 0 && backlog.pending == 0 {
+                                return Ok(start.elapsed());
+                            }
                         }
+                        Err(e) if last_answer.elapsed() > LOST_AFTER => {
+                            return Err(format!("waiting for the drain: {e}"));
+                        }
+                        Err(_) => {}
                     }
                 }
                 if consumers.iter_mut().all(Consumer::exited) {
-                    return start.elapsed();
+                    return Err("every consumer exited before the queue drained".to_owned());
                 }
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -273,8 +285,15 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
         sampling_done.store(true, Ordering::Relaxed);
         let samples = sampler.join().expect("the sampler never panics");
         let producer = producer.join().expect("the producer never panics");
-        (samples, producer, wall)
+        (samples, producer, waited)
     });
+    let wall = match waited {
+        Ok(wall) => wall,
+        Err(problem) => {
+            problems.push(problem);
+            start.elapsed()
+        }
+    };
     if let Some(error) = producer.error {
         problems.push(error);
     }
@@ -333,6 +352,11 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
             histograms,
         },
     );
+    if interrupted && matches!(repetition.status, Status::BooksFailed { .. }) {
+        // Stopped before the drain: what is left in the queue is not a
+        // loss (the books keep their problems all the same).
+        repetition.status = Status::Interrupted;
+    }
     if repetition.status.is_ok() && !problems.is_empty() {
         repetition.status = Status::Crashed {
             message: problems.join("; "),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::load::arrival::Arrival;
-use crate::load::service::ServiceModel;
+use crate::load::service::{Dist, ServiceModel};
 
 /// The load of a `queue` scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,9 +69,15 @@ impl QueueWorkload {
 
     /// How long a consumer leaves a message pending at another consumer
     /// before it claims it: longer than a live consumer holds one (a
-    /// prefetch of a pool's worth, a few service times), so only a dead
-    /// consumer's messages are taken.
+    /// prefetch of a pool's worth, so a couple of service times), so only
+    /// a dead consumer's messages are taken. 500 ms, or ten mean service
+    /// times if that is longer.
     pub fn claim_after(&self) -> Duration {
-        Duration::from_millis(500)
+        let mean = match self.service.dist {
+            Dist::Fixed { mean } | Dist::Exponential { mean } | Dist::LogNormal { mean, .. } => {
+                mean
+            }
+        };
+        Duration::from_millis(500).max(mean.saturating_mul(10))
     }
 }
