@@ -12,7 +12,12 @@
 //!
 //! A consumer fetches only as many messages as it has room for (twice its
 //! workers in flight), so a slow pool drains at its own pace and the
-//! backlog stays in the broker, where a burst is absorbed. Each message
+//! backlog stays in the broker, where a burst is absorbed (and never more
+//! than the pool's workers and queue hold). A job the pool
+//! refuses (`fail-fast` on a full queue) is offered again until taken; a
+//! job it accepts and drops (`discard`) leaves its message pending, and
+//! it is claimed and run again once stale: a dropped job is redelivered,
+//! not lost. Each message
 //! becomes one job on the executor: it sleeps its service time, then
 //! completes the message (effect and acknowledgement in one step) and
 //! records its end-to-end latency, from the producer's publish time.
@@ -20,18 +25,19 @@
 //! the coordinator's death), drains its executor and prints one JSON line:
 //! its [`ConsumerReport`].
 
+use std::collections::VecDeque;
 use std::io::Read as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use contend_strategies::pool::{Job, ShutdownMode};
+use contend_strategies::pool::{Executor, Job, ShutdownMode};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::broker::{unix_nanos_now, Broker, Delivery, RedisStreams};
-use crate::catalog::Catalog;
+use crate::catalog::{Bounds, Catalog};
 use crate::kinds::StrategyParams;
 use crate::load::service::ServiceModel;
 use crate::record::{new_histogram, HistogramData};
@@ -75,7 +81,8 @@ pub struct ConsumerReport {
     pub completed: u64,
     /// Completions of a job whose effect had happened already.
     pub duplicates: u64,
-    /// Jobs the executor refused (left pending, claimed again later).
+    /// Times the executor refused a job (kept and offered again: a
+    /// consumer holds a message until its pool takes it).
     pub rejected: u64,
     /// Broker calls that failed.
     pub errors: u64,
@@ -161,6 +168,19 @@ fn job(shared: &Arc<Shared>, delivery: Delivery) -> Job {
     })
 }
 
+/// Submits `waiting` in order until the executor refuses one, which goes
+/// back to the front (counted in `rejected`); whether all were taken.
+fn submit_all(executor: &dyn Executor, waiting: &mut VecDeque<Job>, rejected: &mut u64) -> bool {
+    while let Some(job) = waiting.pop_front() {
+        if let Err(refused) = executor.submit(job) {
+            *rejected += 1;
+            waiting.push_front(refused.into_job());
+            return false;
+        }
+    }
+    true
+}
+
 /// Runs consumer `index` of `spec` until its stdin closes; its report.
 /// An error: it could not start (no broker, a strategy that does not
 /// build).
@@ -199,14 +219,33 @@ pub fn run_until(
         last_ack: AtomicU64::new(0),
         end_to_end: Mutex::new(new_histogram()),
     });
-    let room_for = spec.params.workers.max(1) * 2;
+    // A pool's worth queued behind a pool's worth running, no more than
+    // its queue holds: a bounded pool is not handed what it would drop.
+    let workers = spec.params.workers.max(1);
+    let room_for = (workers * 2).min(workers + spec.params.queue.max(1));
+    let bounded = Catalog::active()
+        .get(&spec.strategy)
+        .is_some_and(|entry| entry.bounds == Bounds::Bounded);
     let mut report = ConsumerReport {
         index,
         ..ConsumerReport::default()
     };
     let mut last_claim = Instant::now();
+    // Jobs fetched and not yet taken by the executor, oldest first.
+    let mut retry: VecDeque<Job> = VecDeque::new();
     while !stop.load(Ordering::Relaxed) {
-        let room = room_for.saturating_sub(shared.in_flight.load(Ordering::Relaxed));
+        if !submit_all(executor.as_ref(), &mut retry, &mut report.rejected) {
+            // The pool is full: it drains at its own pace, the broker
+            // holds the rest.
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        }
+        let mut room = room_for.saturating_sub(shared.in_flight.load(Ordering::Relaxed));
+        if bounded {
+            // This loop is the only submitter: the queue's free slots only
+            // grow until it submits, so what fits now is not dropped.
+            room = room.min(spec.params.queue.saturating_sub(executor.stats().queued));
+        }
         if room == 0 {
             std::thread::sleep(Duration::from_millis(1));
             continue;
@@ -238,12 +277,12 @@ pub fn run_until(
             }
         }
         for delivery in batch {
-            if executor.submit(job(&shared, delivery)).is_err() {
-                // Left pending: claimed again once stale, here or elsewhere.
-                report.rejected += 1;
-            }
+            retry.push_back(job(&shared, delivery));
         }
     }
+    // What the executor still refuses at the end stays pending, for the
+    // books to show.
+    drop(retry);
     executor.shutdown(ShutdownMode::DRAIN);
     drop(executor);
     report.completed = shared.completed.load(Ordering::Relaxed);
