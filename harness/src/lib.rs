@@ -18,7 +18,7 @@
 //! - [`catalog`]: every pool strategy by name: the built-ins, the
 //!   [adapters](catalog::adapters) (rayon, threadpool, tokio's blocking
 //!   pool) and a user's extras.
-//! - [`kinds`]: each scenario kind (`pool`, `cache`, `fanin`) behind one
+//! - [`kinds`]: each scenario kind (`pool`, `cache`, `fanin`, `queue`) behind one
 //!   trait: its workload table and checks, its cell runner, its books, its
 //!   report columns.
 //! - [`scenario`]: scenario files, checked before anything runs.
