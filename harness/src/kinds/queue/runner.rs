@@ -357,10 +357,18 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
         // loss (the books keep their problems all the same).
         repetition.status = Status::Interrupted;
     }
-    if repetition.status.is_ok() && !problems.is_empty() {
-        repetition.status = Status::Crashed {
-            message: problems.join("; "),
-        };
+    if !problems.is_empty() {
+        // A consumer or the broker failed: that is the news, and the books
+        // failing is what followed from it.
+        let mut message = problems.join("; ");
+        match &repetition.status {
+            Status::BooksFailed { message: books } => {
+                message.push_str(&format!("; so the books fail: {books}"));
+            }
+            status if !status.is_ok() => return repetition,
+            _ => {}
+        }
+        repetition.status = Status::Crashed { message };
     }
     repetition
 }
