@@ -13,13 +13,15 @@
 //!   on a free loopback port, stopped and removed when dropped.
 //! - [`load`]: arrival processes, service times, the downstream a job
 //!   calls (simulated, or PostgreSQL).
+//! - [`broker`]: the `queue` kind's message broker (Redis Streams) and a
+//!   throwaway `redis-server`; books read from the broker's state.
 //! - [`results`]: the results model, `results.json`'s schema, the same
 //!   for every kind.
 //! - [`fields`]: one value of a scenario file and its errors.
 //! - [`catalog`]: every pool strategy by name: the built-ins, the
 //!   [adapters](catalog::adapters) (rayon, threadpool, tokio's blocking
 //!   pool) and a user's extras.
-//! - [`kinds`]: each scenario kind (`pool`, `cache`, `fanin`) behind one
+//! - [`kinds`]: each scenario kind (`pool`, `cache`, `fanin`, `queue`) behind one
 //!   trait: its workload table and checks, its cell runner, its books, its
 //!   report columns.
 //! - [`scenario`]: scenario files, checked before anything runs.
@@ -40,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod ab;
+pub mod broker;
 pub mod catalog;
 pub mod cli;
 pub mod compare;

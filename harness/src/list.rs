@@ -49,7 +49,16 @@ pub fn render(catalog: &Catalog, scenarios: &[PathBuf]) -> String {
     );
     // The pool's strategies are the catalog's, listed above with their
     // tags; every other kind lists its own.
-    for kind in Kind::ALL.into_iter().filter(|kind| *kind != Kind::Pool) {
+    // A queue's consumers run the pool's strategies: not listed twice.
+    let _ = writeln!(
+        text,
+        "{} strategies: the pool strategies above, one per consumer process",
+        Kind::Queue.name()
+    );
+    for kind in Kind::ALL
+        .into_iter()
+        .filter(|kind| !matches!(kind, Kind::Pool | Kind::Queue))
+    {
         let _ = writeln!(text, "{} strategies:", kind.name());
         for (name, summary) in kind.imp().strategies() {
             let _ = writeln!(text, "  {name:width$}  {summary}");

@@ -242,7 +242,7 @@ fn scenario_cases() -> Vec<Case> {
         ),
         case(
             "unknown_kind",
-            format!("kind = \"queue\"\n{}", one("name = \"fixed\"")),
+            format!("kind = \"mailbox\"\n{}", one("name = \"fixed\"")),
             Some("kind"),
         ),
         case(

@@ -30,7 +30,7 @@ pub struct ListedCell {
     pub scenario: String,
     /// The file, as given.
     pub file: PathBuf,
-    /// Its kind (`pool`, `cache`, `fanin`).
+    /// Its kind (`pool`, `cache`, `fanin`, `queue`).
     pub kind: String,
     /// The cell's label, unique in its scenario.
     pub label: String,

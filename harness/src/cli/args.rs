@@ -165,6 +165,17 @@ pub(crate) enum Command {
         /// Scenario files.
         files: Vec<PathBuf>,
     },
+    /// Run one consumer of a queue cell (the cell's process runs this in
+    /// a child): the consumer's spec as JSON, and its index.
+    #[command(hide = true)]
+    QueueConsumer {
+        /// The consumer, as JSON.
+        #[arg(long)]
+        spec: String,
+        /// Which consumer, from 0.
+        #[arg(long)]
+        index: usize,
+    },
     /// Run one repetition of one cell (the parent runs this in a child):
     /// the spec as JSON, or a scenario file and a cell's label.
     #[command(hide = true)]

@@ -12,6 +12,7 @@ use crate::ab::{self, listing, AbOptions};
 use crate::catalog::Catalog;
 use crate::compare::{self, CompareOptions};
 use crate::error::exit;
+use crate::kinds::queue::consumer::{self, ConsumerSpec};
 use crate::kinds::CellSpec;
 use crate::report::json;
 use crate::run::cell::run_cell;
@@ -133,6 +134,20 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             } else {
                 exit::FAILED
             })
+        }
+        Command::QueueConsumer { spec, index } => {
+            let spec: ConsumerSpec = serde_json::from_str(&spec)
+                .map_err(|e| HarnessError::BadInput(format!("--spec: {e}")))?;
+            match consumer::run(&spec, index) {
+                Ok(report) => {
+                    println!("{}", serde_json::to_string(&report)?);
+                    Ok(exit::OK)
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    Ok(exit::FAILED)
+                }
+            }
         }
         Command::Cells { files } => {
             println!("{}", serde_json::to_string(&listing::list(&files)?)?);

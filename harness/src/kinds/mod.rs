@@ -13,6 +13,8 @@
 //! - [`cache`]: read-mostly maps (`contend_strategies::cache`).
 //! - [`fanin`]: N producers merged into one consumer
 //!   (`contend_strategies::fanin`).
+//! - [`queue`]: a producer publishing to a broker, consumer processes
+//!   running the pool's strategies on what they fetch.
 //!
 //! What every kind shares: the [`params`] a `[[strategy]]` table sets,
 //! the [`CellSpec`] a cell's child process receives, the [`measure`]ment
@@ -26,6 +28,7 @@ pub mod fits;
 pub mod measure;
 pub mod params;
 pub mod pool;
+pub mod queue;
 pub mod spec;
 mod workload;
 
@@ -59,11 +62,15 @@ pub enum Kind {
     /// N producers merged into one consumer (`contend_strategies::fanin`).
     #[serde(rename = "fanin")]
     FanIn,
+    /// A producer publishing jobs to a broker, consumer processes running
+    /// pool strategies on them.
+    #[serde(rename = "queue")]
+    Queue,
 }
 
 impl Kind {
     /// Every kind, in the order `contend list` and errors name them.
-    pub const ALL: [Kind; 3] = [Kind::Pool, Kind::Cache, Kind::FanIn];
+    pub const ALL: [Kind; 4] = [Kind::Pool, Kind::Cache, Kind::FanIn, Kind::Queue];
 
     /// What the kind is and does.
     pub fn imp(self) -> &'static dyn ScenarioKind {
@@ -71,6 +78,7 @@ impl Kind {
             Kind::Pool => &pool::Pool,
             Kind::Cache => &cache::CacheKind,
             Kind::FanIn => &fanin::FanIn,
+            Kind::Queue => &queue::QueueKind,
         }
     }
 
@@ -141,8 +149,8 @@ pub(crate) fn workload_table<W: serde::de::DeserializeOwned>(
 /// strategy table that does not set them itself.
 pub type Shared = Vec<(Key, Spanned<toml::Value>)>;
 
-/// What a kind started for a scenario's cells (servers), stopped and
-/// removed when dropped.
+/// What a scenario's [`ScenarioKind::prepare`] started for its cells
+/// (throwaway servers), stopped and removed when dropped.
 #[derive(Default)]
 pub struct Services(pub Vec<Box<dyn std::any::Any>>);
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::CacheWorkload;
 use super::fanin::FanInWorkload;
 use super::pool::PoolWorkload;
+use super::queue::QueueWorkload;
 use super::StrategyParams;
 use crate::units::duration::display as display_duration;
 
@@ -22,6 +23,8 @@ pub enum Workload {
     Cache(CacheWorkload),
     /// `kind = "fanin"`.
     FanIn(FanInWorkload),
+    /// `kind = "queue"`.
+    Queue(QueueWorkload),
 }
 
 impl Workload {
@@ -33,6 +36,7 @@ impl Workload {
             Workload::Pool(w) => w.scale_down(count, duration),
             Workload::Cache(w) => w.scale_down(count, duration),
             Workload::FanIn(w) => w.scale_down(count),
+            Workload::Queue(w) => w.scale_down(count),
         }
     }
 
@@ -43,6 +47,7 @@ impl Workload {
             Workload::Pool(w) => w.jobs,
             Workload::Cache(w) => w.units(params),
             Workload::FanIn(w) => Some(w.units(params)),
+            Workload::Queue(w) => Some(w.jobs),
         }
     }
 
@@ -52,6 +57,7 @@ impl Workload {
             Workload::Pool(w) => w.describe(),
             Workload::Cache(w) => w.describe(),
             Workload::FanIn(w) => w.describe(),
+            Workload::Queue(w) => w.describe(),
         }
     }
 }

@@ -20,7 +20,7 @@ pub struct IndexEntry {
     pub name: String,
     /// What it shows.
     pub description: String,
-    /// Its kind (`pool`, `cache`, `fanin`).
+    /// Its kind (`pool`, `cache`, `fanin`, `queue`).
     pub kind: String,
     /// Its report folder, relative to the index.
     pub folder: String,

@@ -197,7 +197,7 @@ fn objective_sentences(
     measured: &[&CellResult],
 ) -> Vec<String> {
     let latency = match kind {
-        Kind::Pool => "end-to-end",
+        Kind::Pool | Kind::Queue => "end-to-end",
         Kind::Cache => "read",
         Kind::FanIn => "delivery",
     };

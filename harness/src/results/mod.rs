@@ -102,7 +102,7 @@ pub struct ScenarioResult {
     pub name: String,
     /// What it shows.
     pub description: String,
-    /// Strategy family (`pool`, `cache`, `fanin`).
+    /// Strategy family (`pool`, `cache`, `fanin`, `queue`).
     pub kind: String,
     /// The scenario file.
     pub file: String,

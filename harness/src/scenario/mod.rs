@@ -8,7 +8,8 @@
 //! `scenarios/README.md`.
 //!
 //! Every scenario has a [`Kind`]: `pool` (executors), `cache` (read-mostly
-//! maps) or `fanin` (N producers, one consumer). This module checks what
+//! maps), `fanin` (N producers, one consumer) or `queue` (consumer
+//! processes on a broker). This module checks what
 //! every kind shares (name, repetitions, strategies and their sweeps,
 //! gates, `[quick]`); the kind ([`crate::kinds`]) checks its own
 //! `[workload]` table, its strategies' keys and sizes.

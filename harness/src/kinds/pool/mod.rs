@@ -15,7 +15,7 @@ pub mod driver;
 pub mod job;
 pub mod ledger;
 pub mod runner;
-mod table;
+pub(crate) mod table;
 pub mod workload;
 
 use std::sync::atomic::AtomicBool;

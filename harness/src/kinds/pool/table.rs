@@ -118,7 +118,7 @@ fn workload(src: Source<'_>, raw: &RawWorkload) -> Checked<PoolWorkload> {
     })
 }
 
-fn arrival(src: Source<'_>, spanned: &Spanned<RawArrival>) -> Checked<Arrival> {
+pub(crate) fn arrival(src: Source<'_>, spanned: &Spanned<RawArrival>) -> Checked<Arrival> {
     let raw = spanned.get_ref();
     let kind = raw.kind.get_ref().as_str();
     let given: Vec<(&str, Option<std::ops::Range<usize>>)> = vec![
@@ -227,7 +227,7 @@ fn arrival(src: Source<'_>, spanned: &Spanned<RawArrival>) -> Checked<Arrival> {
     })
 }
 
-fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceModel> {
+pub(crate) fn service(src: Source<'_>, spanned: &Spanned<RawService>) -> Checked<ServiceModel> {
     let raw = spanned.get_ref();
     let work = match raw.work.as_ref() {
         None => Work::Sleep,
