@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::gate::Gate;
 use super::raw::{RawHead, RawObjective, RawQuick, RawScenario, RawStrategy};
 use super::{Kind, Objective, Quick, Scenario, Workload};
-use crate::fields::{memory, parse, positive, time, Checked, Source};
+use crate::fields::{memory, parse, positive, time, Checked, ScenarioError, Source};
 use crate::kinds::params::{self, Key, StrategyParams};
 use crate::kinds::Shared;
 use crate::machine::Machine;
@@ -29,8 +29,20 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
             )
         })?,
     };
-    let raw: RawScenario = parse(src)?;
-    let (workload, shared) = kind.imp().workload(src)?;
+    // The common keys and the kind's `[workload]` are read apart; when
+    // both are wrong, the one a single read of the whole file would have
+    // met first comes first: a wrong key or value by its position, and a
+    // missing key (found only at the end of its table) after them.
+    let (raw, workload) = match (parse::<RawScenario>(src), kind.imp().workload(src)) {
+        (Ok(raw), Ok(workload)) => (raw, workload),
+        (Err(common), Err(table)) => {
+            let first =
+                |e: &ScenarioError| (e.message.starts_with("missing field"), e.line, e.column);
+            return Err(if first(&table) < first(&common) { table } else { common });
+        }
+        (Err(error), _) | (_, Err(error)) => return Err(error),
+    };
+    let (workload, shared) = workload;
     finish(src, kind, &raw, workload, shared)
 }
 
