@@ -152,3 +152,49 @@ fn a_malformed_broker_url_exits_2_naming_the_file_and_line() {
     assert!(message.contains("redis://host:port"), "{message}");
     assert!(!out.exists(), "nothing ran, nothing was written");
 }
+
+/// A pool scenario that needs no server, to run beside one that does.
+const NO_SERVER: &str = r#"
+name = "no-server"
+[workload]
+jobs = 50
+arrival = { type = "batch" }
+
+[[strategy]]
+name = "fixed"
+workers = 2
+queue = 100
+"#;
+
+#[test]
+fn a_scenario_whose_server_is_not_installed_is_skipped_loudly_and_the_rest_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = write_scenario(dir.path(), "queue.toml", KILLED);
+    let plain = write_scenario(dir.path(), "plain.toml", NO_SERVER);
+    let out = dir.path().join("runs");
+    let run = |files: &[&std::path::Path], out: &std::path::Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_contend"));
+        command.arg("run").arg("--quick");
+        for file in files {
+            command.arg(file);
+        }
+        command
+            .arg("--out")
+            .arg(out)
+            .env("CONTEND_REDIS_SERVER", "/nonexistent/redis-server")
+            .output()
+            .unwrap()
+    };
+    let output = run(&[&queue, &plain], &out);
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("SKIPPED: queue-killed: cannot start a throwaway broker"),
+        "{said}"
+    );
+    let results = results_json(&only_run_folder(&out));
+    assert_eq!(results["scenarios"][0]["name"], "no-server");
+    // Alone, the skipped scenario leaves nothing run: exit 2.
+    let output = run(&[&queue], &dir.path().join("alone"));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

@@ -26,7 +26,6 @@ mod delivery;
 mod error;
 mod ledger;
 mod pool;
-pub(crate) mod process;
 mod redis_streams;
 mod server;
 #[cfg(test)]

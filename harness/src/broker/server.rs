@@ -12,15 +12,13 @@
 //! protected mode is off, since that consumer is not on loopback and the
 //! server has no password; keep such addresses on test-only interfaces.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::error::BrokerError;
-use super::process::ChildGuard;
+use crate::servers::process::{free_port, log_tail as tail_of, ServerProcess};
 
 /// Overrides where `redis-server` is looked for.
 pub const REDIS_SERVER_ENV: &str = "CONTEND_REDIS_SERVER";
@@ -32,19 +30,18 @@ const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// the pick and the server's bind.
 const PORT_TRIES: usize = 3;
 
-/// Log lines shown when the server does not come up.
-const LOG_TAIL_LINES: usize = 15;
+/// The end of the log shown when the server does not come up.
+const LOG_TAIL_BYTES: u64 = 2048;
 
 /// A running `redis-server`, stopped (SIGTERM, then SIGKILL after 5 s) and
 /// its folder removed when dropped.
 #[derive(Debug)]
 pub struct RedisServer {
-    // Declared first, dropped first: the server stops before its folder
-    // goes.
-    child: ChildGuard,
+    /// The process and its folder (the guard stops the one, then removes
+    /// the other).
+    process: ServerProcess,
     port: u16,
     binds: Vec<IpAddr>,
-    dir: tempfile::TempDir,
 }
 
 impl RedisServer {
@@ -90,12 +87,6 @@ impl RedisServer {
             .map_err(|e| start_error(format!("cannot make its folder: {e}")))?;
         let port = free_port().map_err(|e| start_error(format!("no free port: {e}")))?;
         let log_path = dir.path().join("redis.log");
-        let log = File::create(&log_path)
-            .map_err(|e| start_error(format!("cannot make {}: {e}", log_path.display())))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| start_error(format!("cannot share its log: {e}")))?;
-
         let mut command = Command::new(program);
         command
             .arg("--port")
@@ -111,24 +102,21 @@ impl RedisServer {
             .arg("--appendonly")
             .arg("no")
             .arg("--daemonize")
-            .arg("no")
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = ChildGuard::spawn(command).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                BrokerError::ServerNotFound {
-                    reason: format!("cannot run {}: {e}", program.display()),
+            .arg("no");
+        let process =
+            ServerProcess::spawn(command, dir, log_path.clone(), libc::SIGTERM).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    BrokerError::ServerNotFound {
+                        reason: format!("cannot run {}: {e}", program.display()),
+                    }
+                } else {
+                    start_error(format!("cannot run {}: {e}", program.display()))
                 }
-            } else {
-                start_error(format!("cannot run {}: {e}", program.display()))
-            }
-        })?;
+            })?;
         let mut server = RedisServer {
-            child,
+            process,
             port,
             binds: binds.to_vec(),
-            dir,
         };
         server.wait_until_up(&log_path)?;
         Ok(server)
@@ -143,20 +131,11 @@ impl RedisServer {
             log_tail: String::new(),
         })?;
         loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => {
-                    return Err(BrokerError::ServerStart {
-                        reason: format!("it exited ({status})"),
-                        log_tail: log_tail(log_path),
-                    })
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    return Err(BrokerError::ServerStart {
-                        reason: format!("cannot wait for it: {e}"),
-                        log_tail: log_tail(log_path),
-                    })
-                }
+            if let Some(status) = self.process.exited() {
+                return Err(BrokerError::ServerStart {
+                    reason: format!("it exited ({status})"),
+                    log_tail: log_tail(log_path),
+                });
             }
             let pong = client
                 .get_connection_with_timeout(Duration::from_millis(200))
@@ -200,12 +179,12 @@ impl RedisServer {
 
     /// Its process id (also its process group's).
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Its folder (its log is `redis.log` there), removed on drop.
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        self.process.dir()
     }
 }
 
@@ -232,33 +211,14 @@ fn find_program() -> Result<PathBuf, BrokerError> {
         })
 }
 
-/// A port free on 127.0.0.1 just now.
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
-}
-
 /// Whether a start failed because the port was taken meanwhile.
 fn port_taken(e: &BrokerError) -> bool {
     matches!(e, BrokerError::ServerStart { log_tail, .. } if log_tail.contains("Address already in use"))
 }
 
-/// The last [`LOG_TAIL_LINES`] lines of the log.
+/// The end of the log.
 fn log_tail(path: &Path) -> String {
-    let Ok(mut file) = File::open(path) else {
-        return String::new();
-    };
-    // The last 8 KiB hold the lines wanted.
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let _ = file.seek(SeekFrom::Start(len.saturating_sub(8192)));
-    let mut text = String::new();
-    let mut bytes = Vec::new();
-    if file.read_to_end(&mut bytes).is_ok() {
-        text = String::from_utf8_lossy(&bytes).into_owned();
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+    tail_of(path, LOG_TAIL_BYTES)
 }
 
 #[cfg(test)]

@@ -55,8 +55,14 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
             for line in &outcome.failed_gates {
                 eprintln!("gate failed: {line}");
             }
+            for line in &outcome.skipped {
+                eprintln!("SKIPPED: {line}");
+            }
             Ok(if outcome.interrupted {
                 exit::INTERRUPTED
+            } else if outcome.reports.is_empty() && !outcome.skipped.is_empty() {
+                // Nothing could run: as bad as a file that does not load.
+                exit::BAD_INPUT
             } else if outcome.failed_books.is_empty()
                 && outcome.failed_gates.is_empty()
                 && outcome.broken_cells.is_empty()
@@ -178,7 +184,7 @@ pub(crate) fn dispatch(command: Command) -> anyhow::Result<i32> {
                 spec.kind
                     .imp()
                     .prepare(&mut spec.workload)
-                    .map_err(HarnessError::BadInput)?
+                    .map_err(|error| HarnessError::BadInput(error.to_string()))?
             } else {
                 Default::default()
             };

@@ -109,6 +109,7 @@ pub(crate) fn finish(probes: Probes, measured: Measured) -> Repetition {
             .iter()
             .map(|m| (*m, HistogramData::capture(histograms.get(*m))))
             .collect(),
+        over_time: Vec::new(),
     };
     // What a cache or fan-in cell did is what succeeded; a pool cell
     // replaces it with the jobs that succeeded.

@@ -154,6 +154,27 @@ pub type Shared = Vec<(Key, Spanned<toml::Value>)>;
 #[derive(Default)]
 pub struct Services(pub Vec<Box<dyn std::any::Any>>);
 
+/// Why [`ScenarioKind::prepare`] could not start or reach what the
+/// scenario's cells need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrepareError {
+    /// This machine lacks a server's programs (PostgreSQL's `initdb`,
+    /// `redis-server`): the scenario is skipped with this reason, the
+    /// rest of the suite runs.
+    Unavailable(String),
+    /// The scenario cannot run as written: a URL that names no reachable
+    /// server, a refused login, a server that would not start.
+    Bad(String),
+}
+
+impl std::fmt::Display for PrepareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrepareError::Unavailable(why) | PrepareError::Bad(why) => f.write_str(why),
+        }
+    }
+}
+
 /// What `[quick]` may set for a kind besides `repetitions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuickKeys {
@@ -223,8 +244,9 @@ pub trait ScenarioKind: Sync {
     /// checks a server the scenario names is reachable. Called once per
     /// scenario, before its first cell, by the process that runs the
     /// cells; what it returns keeps the servers running until dropped.
-    /// An error is bad input: the run stops before the scenario's cells.
-    fn prepare(&self, _workload: &mut Workload) -> Result<Services, String> {
+    /// An error is bad input (the run stops before the scenario's cells),
+    /// or a server this machine does not have (the scenario is skipped).
+    fn prepare(&self, _workload: &mut Workload) -> Result<Services, PrepareError> {
         Ok(Services::default())
     }
 

@@ -379,6 +379,7 @@ pub fn render(result: &ScenarioResult) -> String {
             out.push_str(&chart);
         }
     }
+    out.push_str(&super::over_time::charts(result));
     out.push_str("<h2>Goodput and p99</h2>");
     let unit = kind.throughput_unit();
     let goodput_bars: Vec<Bar> = result

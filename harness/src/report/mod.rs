@@ -14,6 +14,7 @@ pub mod html;
 pub mod index;
 pub mod json;
 pub mod markdown;
+pub mod over_time;
 pub mod palette;
 pub mod svg;
 pub mod verdict;

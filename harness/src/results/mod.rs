@@ -293,6 +293,23 @@ pub struct Repetition {
     /// parent has merged them into the cell's.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub histograms: BTreeMap<Metric, HistogramData>,
+    /// What the kind sampled while the repetition ran (a queue's arrival
+    /// and service rates and its backlog), for the reports' charts over
+    /// time; empty for kinds that sample nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub over_time: Vec<TimeSeries>,
+}
+
+/// One line of values over a repetition's time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeSeries {
+    /// The chart it is drawn in, with its unit (`rate, messages/s`):
+    /// series of one chart share its axis.
+    pub chart: String,
+    /// The line's name (`arrivals`).
+    pub name: String,
+    /// `(seconds since the start, value)`, in time order.
+    pub points: Vec<(f64, f64)>,
 }
 
 impl Repetition {
@@ -315,6 +332,7 @@ impl Repetition {
             goodput: None,
             summaries: BTreeMap::new(),
             histograms: BTreeMap::new(),
+            over_time: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@ use contend_strategies::pool::available_cores;
 use super::child::{run_child, ChildCommand};
 use super::progress::Progress;
 use crate::error::HarnessError;
+use crate::kinds::PrepareError;
 use crate::report;
 use crate::report::index::{self, IndexEntry, RunHeading};
 use crate::results::{CellResult, Merged, Repetition, ResultsDoc, ScenarioResult, Status};
@@ -50,6 +51,9 @@ pub struct RunOutcome {
     pub broken_cells: Vec<String>,
     /// Ctrl-C stopped it.
     pub interrupted: bool,
+    /// `scenario: why` of every scenario skipped because this machine
+    /// lacks a server it needs (PostgreSQL, Redis).
+    pub skipped: Vec<String>,
 }
 
 /// The default suite: `scenarios/*.toml` under the current directory, or
@@ -170,13 +174,22 @@ fn run_scenario(
     }
     // Servers the cells call (a throwaway database) run until the
     // scenario's last cell is over.
-    let _services = scenario
-        .kind
-        .imp()
-        .prepare(&mut workload)
-        .map_err(|message| {
-            HarnessError::BadInput(format!("{}: {message}", scenario.file.display()))
-        })?;
+    let _services = match scenario.kind.imp().prepare(&mut workload) {
+        Ok(services) => services,
+        Err(PrepareError::Unavailable(why)) => {
+            // Not this scenario's fault nor the user's: the machine lacks
+            // a server. The rest of the suite runs.
+            progress.say(&format!("SKIPPED: {}: {why}", scenario.name));
+            outcome.skipped.push(format!("{}: {why}", scenario.name));
+            return Ok(None);
+        }
+        Err(PrepareError::Bad(why)) => {
+            return Err(HarnessError::BadInput(format!(
+                "{}: {why}",
+                scenario.file.display()
+            )))
+        }
+    };
     progress.say(&format!(
         "{}{}: {} cells × {repetitions} repetitions — {}",
         scenario.name,

@@ -38,7 +38,11 @@ pub(crate) fn scenario(src: Source<'_>) -> Checked<Scenario> {
         (Err(common), Err(table)) => {
             let first =
                 |e: &ScenarioError| (e.message.starts_with("missing field"), e.line, e.column);
-            return Err(if first(&table) < first(&common) { table } else { common });
+            return Err(if first(&table) < first(&common) {
+                table
+            } else {
+                common
+            });
         }
         (Err(error), _) | (_, Err(error)) => return Err(error),
     };

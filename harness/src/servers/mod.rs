@@ -8,7 +8,8 @@
 //! folder when it drops.
 //!
 //! - [`postgres`]: PostgreSQL ([`postgres::PostgresServer`]).
-//! - [`process`]: what every server shares: the guard owning the process
+//! - [`process`]: what every server shares (PostgreSQL here, Redis in
+//!   [`crate::broker`]): the guard owning the process
 //!   and its folder, free ports, surviving Ctrl-C, not outliving the
 //!   harness.
 //! - [`user`]: who a server runs as (not root).

@@ -259,4 +259,17 @@ mod tests {
         };
         assert!(books.check().is_err());
     }
+
+    #[test]
+    fn the_counts_with_a_database_are_the_names_gates_may_read() {
+        let books = PoolBooks {
+            database: Some(PostgresBooks::default()),
+            ..balanced()
+        };
+        let names: Vec<&str> = KindBooks::counts(&books)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, COUNT_NAMES);
+    }
 }

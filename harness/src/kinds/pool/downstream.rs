@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::fields::{positive, time, Checked, Source};
-use crate::kinds::Services;
+use crate::kinds::{PrepareError, Services};
 use crate::load::downstream::DownstreamModel;
 use crate::load::postgres::{Connection, PostgresDownstream, PostgresTarget, Statement};
 use crate::servers::postgres::{PostgresOptions, PostgresServer};
@@ -249,19 +249,26 @@ fn postgres(src: Source<'_>, spanned: &Spanned<RawDownstream>) -> Checked<Postgr
 
 /// Starts the throwaway server `spec` asks for and points its target at
 /// it, or checks that the server its `url` names answers.
-pub(crate) fn start_or_reach(spec: &mut PostgresSpec) -> Result<Services, String> {
+pub(crate) fn start_or_reach(spec: &mut PostgresSpec) -> Result<Services, PrepareError> {
     match spec.max_connections {
         Some(max_connections) => {
             let server = PostgresServer::start(PostgresOptions {
                 max_connections,
                 ..PostgresOptions::default()
             })
-            .map_err(|error| format!("cannot start a PostgreSQL server for the scenario: {error} (install PostgreSQL, or give the downstream a `url`)"))?;
+            .map_err(|error| {
+                let why = format!("cannot start a PostgreSQL server for the scenario: {error} (install PostgreSQL, or give the downstream a `url`)");
+                if error.is_unavailable() {
+                    PrepareError::Unavailable(why)
+                } else {
+                    PrepareError::Bad(why)
+                }
+            })?;
             spec.target.url = server.url();
             Ok(Services(vec![Box::new(server)]))
         }
         None => {
-            reach(&spec.target)?;
+            reach(&spec.target).map_err(PrepareError::Bad)?;
             Ok(Services::default())
         }
     }

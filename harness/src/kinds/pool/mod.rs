@@ -28,7 +28,8 @@ pub use workload::PoolWorkload;
 use super::fits::{memory, threads, Misfit, QUEUE_SLOT_BYTES, TASK_BYTES};
 use super::params::Key;
 use super::{
-    CellSpec, Column, QuickKeys, ScenarioKind, Services, Shared, StrategyParams, Workload,
+    CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared, StrategyParams,
+    Workload,
 };
 use crate::catalog::{Bounds, Catalog};
 use crate::fields::{Checked, Source};
@@ -143,7 +144,7 @@ impl ScenarioKind for Pool {
         table::read(src)
     }
 
-    fn prepare(&self, workload: &mut Workload) -> Result<Services, String> {
+    fn prepare(&self, workload: &mut Workload) -> Result<Services, PrepareError> {
         match workload {
             Workload::Pool(PoolWorkload {
                 downstream: Some(DownstreamSpec::Postgres(spec)),

@@ -97,6 +97,19 @@ pub struct RunCounts {
     pub drain_ms: u64,
 }
 
+/// The names [`QueueBooks`] counts by, which gates may read
+/// (`claimed(fixed) > 0`, `duplicates(*) == 0`).
+pub const COUNT_NAMES: &[&str] = &[
+    "published",
+    "duplicates",
+    "claimed",
+    "killed",
+    "backlog_peak",
+    "drain_ms",
+    "missing",
+    "pending",
+];
+
 impl KindBooks for QueueBooks {
     fn check(&self) -> Result<(), String> {
         QueueBooks::check(self)
@@ -114,6 +127,7 @@ impl KindBooks for QueueBooks {
         self.missing
     }
 
+    /// Named as in [`COUNT_NAMES`].
     fn counts(&self) -> Vec<(&'static str, u64)> {
         vec![
             ("published", self.published),
@@ -224,5 +238,15 @@ mod tests {
         let books = Books::of(&books);
         assert_eq!(books.lost, 1);
         assert!(books.check().is_err());
+    }
+
+    #[test]
+    fn the_counts_are_the_names_gates_may_read() {
+        let books = QueueBooks::new(ledger(), run(), samples());
+        let names: Vec<&str> = KindBooks::counts(&books)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, COUNT_NAMES);
     }
 }

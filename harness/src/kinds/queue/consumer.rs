@@ -135,37 +135,53 @@ impl Drop for InFlight {
     }
 }
 
-/// The job that runs `delivery`: sleeps its service time, completes it,
-/// records its latency.
-fn job(shared: &Arc<Shared>, delivery: Delivery) -> Job {
+/// The job that runs `delivery`: waits its service time, completes it,
+/// records its latency. On a tokio strategy it is a future that awaits
+/// tokio's timer and completes off the runtime's threads (the broker's
+/// client blocks), as an async consumer would; on a thread strategy a
+/// closure that sleeps.
+fn job(shared: &Arc<Shared>, delivery: Delivery, on_tasks: bool) -> Job {
     let guard = InFlight::new(shared);
+    let mut rng = StdRng::seed_from_u64(shared.seed ^ delivery.job.wrapping_mul(0x9E37));
+    let service = shared.service.dist.sample(&mut rng);
+    if on_tasks {
+        return Job::from_future(async move {
+            if !service.is_zero() {
+                tokio::time::sleep(service).await;
+            }
+            let _ = tokio::task::spawn_blocking(move || complete(&guard.0, &delivery)).await;
+        });
+    }
     Job::new(move || {
-        let shared = &guard.0;
-        let mut rng = StdRng::seed_from_u64(shared.seed ^ delivery.job.wrapping_mul(0x9E37));
-        let service = shared.service.dist.sample(&mut rng);
         if !service.is_zero() {
             std::thread::sleep(service);
         }
-        match shared.broker.complete(&delivery, &shared.name) {
-            Ok(completion) => {
-                let now = unix_nanos_now();
-                if !completion.first_effect {
-                    shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                }
-                if completion.acked {
-                    shared.completed.fetch_add(1, Ordering::Relaxed);
-                    shared.last_ack.fetch_max(now, Ordering::Relaxed);
-                    let latency = now.saturating_sub(delivery.published_at_unix_nanos);
-                    shared
-                        .end_to_end
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .saturating_record(latency.max(1));
-                }
-            }
-            Err(error) => shared.failed(error),
-        }
+        complete(&guard.0, &delivery);
     })
+}
+
+/// Completes `delivery` (its effect and acknowledgement in one step) and
+/// records what became of it.
+fn complete(shared: &Shared, delivery: &Delivery) {
+    match shared.broker.complete(delivery, &shared.name) {
+        Ok(completion) => {
+            let now = unix_nanos_now();
+            if !completion.first_effect {
+                shared.duplicates.fetch_add(1, Ordering::Relaxed);
+            }
+            if completion.acked {
+                shared.completed.fetch_add(1, Ordering::Relaxed);
+                shared.last_ack.fetch_max(now, Ordering::Relaxed);
+                let latency = now.saturating_sub(delivery.published_at_unix_nanos);
+                shared
+                    .end_to_end
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .saturating_record(latency.max(1));
+            }
+        }
+        Err(error) => shared.failed(error),
+    }
 }
 
 /// Submits `waiting` in order until the executor refuses one, which goes
@@ -226,6 +242,7 @@ pub fn run_until(
     let bounded = Catalog::active()
         .get(&spec.strategy)
         .is_some_and(|entry| entry.bounds == Bounds::Bounded);
+    let on_tasks = Catalog::active().runs_on_tasks(&spec.strategy);
     let mut report = ConsumerReport {
         index,
         ..ConsumerReport::default()
@@ -277,7 +294,7 @@ pub fn run_until(
             }
         }
         for delivery in batch {
-            retry.push_back(job(&shared, delivery));
+            retry.push_back(job(&shared, delivery, on_tasks));
         }
     }
     // What the executor still refuses at the end stays pending, for the

@@ -35,9 +35,10 @@ pub use workload::QueueWorkload;
 use super::fits::{threads, Misfit};
 use super::params::Key;
 use super::{
-    CellSpec, Column, QuickKeys, ScenarioKind, Services, Shared, StrategyParams, Workload,
+    CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared, StrategyParams,
+    Workload,
 };
-use crate::broker::{RedisServer, RedisStreams};
+use crate::broker::{BrokerError, RedisServer, RedisStreams};
 use crate::fields::{Checked, Source};
 use crate::machine::Machine;
 use crate::record::Metric;
@@ -94,20 +95,27 @@ impl ScenarioKind for QueueKind {
         table::read(src)
     }
 
-    fn prepare(&self, workload: &mut Workload) -> Result<Services, String> {
+    fn prepare(&self, workload: &mut Workload) -> Result<Services, PrepareError> {
         let Workload::Queue(load) = workload else {
             return Ok(Services::default());
         };
         match &load.broker_url {
             Some(url) => {
                 let namespace = format!("contend-check:{}", std::process::id());
-                let broker = RedisStreams::connect(url, &namespace).map_err(|e| e.to_string())?;
+                let broker = RedisStreams::connect(url, &namespace)
+                    .map_err(|e| PrepareError::Bad(e.to_string()))?;
                 let _ = broker.delete_all();
                 Ok(Services::default())
             }
             None => {
-                let server = RedisServer::start()
-                    .map_err(|e| format!("cannot start a throwaway broker: {e}"))?;
+                let server = RedisServer::start().map_err(|e| {
+                    let why = format!("cannot start a throwaway broker: {e} (install redis-server, or give the broker a `url`)");
+                    if matches!(e, BrokerError::ServerNotFound { .. }) {
+                        PrepareError::Unavailable(why)
+                    } else {
+                        PrepareError::Bad(why)
+                    }
+                })?;
                 load.broker_url = Some(server.url());
                 Ok(Services(vec![Box::new(server)]))
             }
@@ -134,6 +142,10 @@ impl ScenarioKind for QueueKind {
             Workload::Queue(workload) => runner::run(spec, workload, stop),
             _ => super::measure::wrong_workload(self.name()),
         }
+    }
+
+    fn count_names(&self) -> &'static [&'static str] {
+        books::COUNT_NAMES
     }
 
     fn columns(&self) -> Vec<Column> {

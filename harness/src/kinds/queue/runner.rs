@@ -339,6 +339,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
     let _ = broker.delete_all();
     drop(broker);
     drop(own_server);
+    let over_time = super::backlog::over_time(&samples);
     let books = QueueBooks::new(ledger, run, samples);
     let done = books.effects;
     let interrupted = stop.load(Ordering::Relaxed);
@@ -352,6 +353,7 @@ pub(crate) fn run(spec: &CellSpec, workload: &QueueWorkload, stop: &AtomicBool) 
             histograms,
         },
     );
+    repetition.over_time = over_time;
     if interrupted && matches!(repetition.status, Status::BooksFailed { .. }) {
         // Stopped before the drain: what is left in the queue is not a
         // loss (the books keep their problems all the same).
