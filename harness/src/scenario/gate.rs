@@ -250,7 +250,7 @@ impl Gate {
                         [only] => *only,
                         several => several
                             .iter()
-                            .find(|c| left.written.iter().all(|(k, v)| c.written.get(k).map_or(true, |w| w == v)))
+                            .find(|c| left.written.iter().all(|(k, v)| c.written.get(k).is_none_or(|w| w == v)))
                             .copied()
                             .ok_or_else(|| {
                                 format!(
