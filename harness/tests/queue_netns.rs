@@ -9,9 +9,10 @@
 //! any of them it says `SKIPPED` once and passes. The namespace and the
 //! veth pair are removed at the end, whatever happens.
 
+mod common;
+
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use contend::broker::{BrokerError, RedisServer};
@@ -112,16 +113,6 @@ workers = 4
     )
 }
 
-fn only_folder(parent: &Path) -> PathBuf {
-    let folders: Vec<_> = std::fs::read_dir(parent)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    assert_eq!(folders.len(), 1, "{folders:?}");
-    folders[0].clone()
-}
-
 #[test]
 fn a_consumer_in_another_network_namespace_works_dies_and_is_taken_over() {
     let test = "a_consumer_in_another_network_namespace_works_dies_and_is_taken_over";
@@ -157,7 +148,7 @@ fn a_consumer_in_another_network_namespace_works_dies_and_is_taken_over() {
         .expect("the contend binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let run = only_folder(&only_folder(&out));
+    let run = common::only_run_folder(&out);
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
     let repetition = &results["scenarios"][0]["cells"][0]["repetitions"][0];
