@@ -48,17 +48,18 @@ pub fn render(catalog: &Catalog, scenarios: &[PathBuf]) -> String {
         OverloadPolicy::NAMES.join(", ")
     );
     // The pool's strategies are the catalog's, listed above with their
-    // tags; every other kind lists its own.
-    // A queue's consumers run the pool's strategies: not listed twice.
-    let _ = writeln!(
-        text,
-        "{} strategies: the pool strategies above, one per consumer process",
-        Kind::Queue.name()
-    );
-    for kind in Kind::ALL
-        .into_iter()
-        .filter(|kind| !matches!(kind, Kind::Pool | Kind::Queue))
-    {
+    // tags; every other kind lists its own, or says it runs the pool's (a
+    // queue's consumers), not listing them twice.
+    let pool = Kind::Pool.strategies();
+    for kind in Kind::ALL.into_iter().filter(|kind| *kind != Kind::Pool) {
+        if kind.strategies() == pool {
+            let _ = writeln!(
+                text,
+                "{} strategies: the pool strategies above",
+                kind.name()
+            );
+            continue;
+        }
         let _ = writeln!(text, "{} strategies:", kind.name());
         for (name, summary) in kind.imp().strategies() {
             let _ = writeln!(text, "  {name:width$}  {summary}");

@@ -16,6 +16,10 @@ use std::path::Path;
 use common::{only_run_folder, results_json, run_into, stderr, write_scenario};
 use contend::servers::postgres::{find_binaries, PostgresOptions, PostgresServer};
 
+/// The tests that start servers run one at a time: the Ctrl-C test looks
+/// for the server folders left behind, and must see only its own.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Whether PostgreSQL can run here; if not, says so once for `test`.
 fn postgres_available(test: &str) -> bool {
     match find_binaries() {
@@ -53,6 +57,7 @@ fn the_connection_limit_is_hit_by_the_unbounded_strategy_and_never_by_one_bounde
     if !postgres_available(test) {
         return;
     }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let temp = tempfile::tempdir().unwrap();
     let (output, out) = run(
         temp.path(),
@@ -153,6 +158,7 @@ fn a_server_that_goes_away_mid_run_is_a_counted_failure_of_the_cell() {
     if !postgres_available(test) {
         return;
     }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let server = PostgresServer::start(PostgresOptions::default()).unwrap();
     let temp = tempfile::tempdir().unwrap();
     let text = format!(
@@ -193,4 +199,75 @@ queue = 10000
         .sum::<u64>();
     assert!(counts["committed"].as_u64().unwrap() > 0, "{counts}");
     assert!(failures > 0, "no failed call counted: {counts}");
+}
+
+/// The throwaway servers of this process's runs still on disk.
+fn server_folders() -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("contend-postgres-"))
+        })
+        .collect()
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_its_throwaway_server_is_stopped_and_removed() {
+    let test = "ctrl_c_stops_the_run_and_its_throwaway_server_is_stopped_and_removed";
+    if !postgres_available(test) {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "long.toml",
+        r#"
+name = "long"
+[workload]
+duration = "60s"
+arrival = { type = "open", rate = 100 }
+downstream = { type = "postgres", max_connections = 20, pool = 4 }
+
+[[strategy]]
+name = "fixed"
+workers = 4
+queue = 10000
+"#,
+    );
+    let before = server_folders();
+    let out = temp.path().join("runs");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_contend"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Until the server is up and the cell runs.
+    let started = std::time::Instant::now();
+    while server_folders().len() <= before.len() {
+        assert!(started.elapsed().as_secs() < 60, "no server started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    // SAFETY: a signal to our own child, whose pid we hold.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let left: Vec<_> = server_folders()
+        .into_iter()
+        .filter(|folder| !before.contains(folder))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let results = results_json(&only_run_folder(&out));
+    let rep = &results["scenarios"][0]["cells"][0]["repetitions"][0];
+    assert_eq!(rep["status"]["state"], "interrupted", "{rep}");
+    assert!(
+        rep["books"]["counts"]["committed"].as_u64().unwrap() > 0,
+        "{rep}"
+    );
 }

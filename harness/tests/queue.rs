@@ -198,3 +198,38 @@ fn a_scenario_whose_server_is_not_installed_is_skipped_loudly_and_the_rest_runs(
     let output = run(&[&queue], &dir.path().join("alone"));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn a_broker_that_goes_away_mid_run_is_a_counted_failure_of_the_cell() {
+    let test = "a_broker_that_goes_away_mid_run_is_a_counted_failure_of_the_cell";
+    if redis_server(test).is_none() {
+        return;
+    }
+    let server = contend::broker::RedisServer::start().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    // No kill: the broker's going away is the fault.
+    let text = KILLED
+        .replace("kill_worker = { after = \"300ms\" }\n", "")
+        .replace(
+            "broker = { type = \"redis\" }",
+            &format!(
+                "broker = {{ type = \"redis\", url = \"{}\" }}",
+                server.url()
+            ),
+        );
+    let file = write_scenario(temp.path(), "gone.toml", &text);
+    let out = temp.path().join("runs");
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        drop(server);
+    });
+    let output = run_into(&file, &out, &[]);
+    stopper.join().unwrap();
+    let said = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    let results = results_json(&only_run_folder(&out));
+    let repetition = &results["scenarios"][0]["cells"][0]["repetitions"][0];
+    assert_eq!(repetition["status"]["state"], "crashed", "{repetition:#}");
+    let message = repetition["status"]["message"].as_str().unwrap();
+    assert!(message.contains("broker"), "{message}");
+}

@@ -58,7 +58,7 @@ pub fn sentences(result: &ScenarioResult) -> Vec<String> {
     }
     out.extend(left_out(result, &failed_gates));
     out.extend(knees(result, &rate, &measured));
-    if kind == Kind::Pool {
+    if kind.imp().queues_work() {
         out.extend(littles_law(result, &measured));
     }
     out
@@ -85,7 +85,8 @@ struct Rate {
 impl Rate {
     fn of(kind: Kind, measured: &[&CellResult]) -> Self {
         Rate {
-            goodput: kind == Kind::Pool && measured.iter().all(|c| c.merged.goodput.is_some()),
+            goodput: kind.imp().has_goodput()
+                && measured.iter().all(|c| c.merged.goodput.is_some()),
             unit: kind.throughput_unit(),
         }
     }
@@ -115,9 +116,10 @@ impl Rate {
     fn note(&self, kind: Kind) -> Option<String> {
         match kind {
             _ if self.goodput => None,
-            Kind::Pool => Some(
-                "Goodput is unknown for some cell: cells are compared by throughput (jobs that ran, failed or not).".to_owned(),
-            ),
+            known if known.imp().has_goodput() => Some(format!(
+                "Goodput is unknown for some cell: cells are compared by throughput ({} that ran, failed or not).",
+                known.unit()
+            )),
             other => Some(format!(
                 "A {} scenario has no goodput: cells are compared by throughput ({}).",
                 other.name(),
@@ -196,11 +198,7 @@ fn objective_sentences(
     objective_ms: f64,
     measured: &[&CellResult],
 ) -> Vec<String> {
-    let latency = match kind {
-        Kind::Pool | Kind::Queue => "end-to-end",
-        Kind::Cache => "read",
-        Kind::FanIn => "delivery",
-    };
+    let latency = kind.imp().primary_words();
     let head = format!("Objective {latency} p99 ≤ {} ms", millis(objective_ms));
     let (within, missing): (Vec<&CellResult>, Vec<&CellResult>) =
         measured.iter().partition(|c| main_p99(c) <= objective_ms);
