@@ -271,3 +271,61 @@ queue = 10000
         "{rep}"
     );
 }
+
+#[test]
+fn a_thread_per_record_out_of_file_descriptors_is_counted_not_a_crashed_cell() {
+    let test = "a_thread_per_record_out_of_file_descriptors_is_counted_not_a_crashed_cell";
+    if !postgres_available(test) {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let temp = tempfile::tempdir().unwrap();
+    let file = write_scenario(
+        temp.path(),
+        "fds.toml",
+        r#"
+name = "fds"
+[workload]
+jobs = 600
+arrival = { type = "batch" }
+downstream = { type = "postgres", max_connections = 100, hold = "200ms", timeout = "20s" }
+
+[[strategy]]
+name = "unbounded"
+"#,
+    );
+    let out = temp.path().join("runs");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_contend"));
+    command.arg("run").arg(&file).arg("--out").arg(&out);
+    // 600 threads each opening a connection (and the blocking client's
+    // runtime) in a process allowed 256 files: some calls cannot open
+    // theirs, as a thread per record meets the limit in real code.
+    // SAFETY: setrlimit is async-signal-safe; it runs between fork and exec.
+    unsafe {
+        use std::os::unix::process::CommandExt as _;
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 256,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let results = results_json(&only_run_folder(&out));
+    let rep = &results["scenarios"][0]["cells"][0]["repetitions"][0];
+    assert_eq!(rep["status"]["state"], "ok", "{rep}");
+    let counts = &rep["books"]["counts"];
+    let n = |name: &str| counts[name].as_u64().unwrap();
+    assert!(n("db_failed") + n("refused") > 0, "{counts}");
+    assert_eq!(
+        n("committed") + n("refused") + n("db_failed") + n("db_timeouts"),
+        600,
+        "{counts}"
+    );
+    assert_eq!(n("panicked"), 0, "{counts}");
+}

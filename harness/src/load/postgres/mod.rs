@@ -49,6 +49,7 @@ use postgres::types::Type;
 
 use asynchronous::AsyncClient;
 use blocking::BlockingClient;
+use outcome::Failure;
 use sql::RunSql;
 use tally::Tally;
 
@@ -134,8 +135,21 @@ impl PostgresDownstream {
 
     /// Runs the statement for `record`, blocking the thread, and counts
     /// the outcome. For thread strategies; not from inside an async task.
+    ///
+    /// The blocking client panics where it cannot build its runtime (a
+    /// process out of file descriptors, as a thread per record gets to):
+    /// that is a failed call, counted with its message, not a job lost to
+    /// a panic.
     pub fn call(&self, record: u64) -> CallOutcome {
-        let result = self.blocking.call(&self.sql, record);
+        let call = std::panic::AssertUnwindSafe(|| self.blocking.call(&self.sql, record));
+        let result = std::panic::catch_unwind(call).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
+            Err(Failure::Failed(format!("the client panicked: {message}")))
+        });
         self.tally.record(record, result)
     }
 
