@@ -90,5 +90,5 @@ pub fn of(kind: Kind) -> Vec<Column> {
 
 /// What balanced books mean for `kind`, for the line under the table.
 pub fn books_meaning(kind: Kind) -> &'static str {
-    kind.imp().books_meaning()
+    kind.imp().about().books_meaning
 }

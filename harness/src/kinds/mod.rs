@@ -84,7 +84,7 @@ impl Kind {
 
     /// The name in scenario files.
     pub fn name(self) -> &'static str {
-        self.imp().name()
+        self.imp().about().name
     }
 
     /// Every kind's name, for errors.
@@ -106,24 +106,24 @@ impl Kind {
             .collect()
     }
 
-    /// Its main latency ([`ScenarioKind::primary`]).
+    /// Its main latency ([`About::primary`]).
     pub fn primary(self) -> Metric {
-        self.imp().primary()
+        self.imp().about().primary
     }
 
-    /// Its latencies in report order ([`ScenarioKind::metrics`]).
+    /// Its latencies in report order ([`About::metrics`]).
     pub fn metrics(self) -> &'static [Metric] {
-        self.imp().metrics()
+        self.imp().about().metrics
     }
 
-    /// What its progress counts ([`ScenarioKind::unit`]).
+    /// What its progress counts ([`About::unit`]).
     pub fn unit(self) -> &'static str {
-        self.imp().unit()
+        self.imp().about().unit
     }
 
-    /// What its throughput counts ([`ScenarioKind::throughput_unit`]).
+    /// What its throughput counts ([`About::throughput_unit`]).
     pub fn throughput_unit(self) -> &'static str {
-        self.imp().throughput_unit()
+        self.imp().about().throughput_unit
     }
 
     /// The kind a results file names (`pool` for a name this build does
@@ -175,6 +175,42 @@ impl std::fmt::Display for PrepareError {
     }
 }
 
+/// What a kind is called and what it counts: the same for every scenario
+/// of the kind, so a table each kind writes once rather than a method
+/// each.
+#[derive(Debug)]
+pub struct About {
+    /// The name in scenario files (`kind = "pool"`).
+    pub name: &'static str,
+    /// The latency a bare `p99(…)` gate, `compare`'s p50/p99 and the
+    /// reports' p99 charts read.
+    pub primary: Metric,
+    /// The primary latency in words (`end-to-end`).
+    pub primary_words: &'static str,
+    /// The latencies this kind records, in report order.
+    pub metrics: &'static [Metric],
+    /// What progress counts: `jobs`, `ops` or `items`.
+    pub unit: &'static str,
+    /// What `throughput` counts, per second.
+    pub throughput_unit: &'static str,
+    /// What `[quick]` may set.
+    pub quick: QuickKeys,
+    /// The `[[strategy]]` keys its tables may set.
+    pub keys: &'static [Key],
+    /// Whether its cells count goodput apart from throughput (work that
+    /// was worth doing, not work that merely ran).
+    pub has_goodput: bool,
+    /// Whether its cells queue work, so that Little's law reads their
+    /// concurrency from throughput and latency.
+    pub queues_work: bool,
+    /// The names its books count by
+    /// ([`KindBooks::counts`](crate::results::KindBooks::counts)), which
+    /// gates may read (`refused(fixed) == 0`).
+    pub count_names: &'static [&'static str],
+    /// What balanced books mean, for the line under the table.
+    pub books_meaning: &'static str,
+}
+
 /// What `[quick]` may set for a kind besides `repetitions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuickKeys {
@@ -188,52 +224,18 @@ pub struct QuickKeys {
 /// A scenario kind: everything that differs from one family of
 /// strategies to the next.
 pub trait ScenarioKind: Sync {
-    /// The name in scenario files (`kind = "pool"`).
-    fn name(&self) -> &'static str;
+    /// What the kind is called and counts ([`About`]).
+    fn about(&self) -> &'static About;
 
     /// The strategies of this kind and one line on each, as scenario
     /// files name them.
     fn strategies(&self) -> Vec<(&'static str, &'static str)>;
-
-    /// The `[[strategy]]` keys its tables may set.
-    fn keys(&self) -> &'static [Key];
 
     /// Refuses a key a strategy of this kind does not take (`io` on a
     /// strategy that runs on threads, say); the key belongs to the kind.
     fn check_key(&self, _strategy: &str, _key: Key) -> Result<(), String> {
         Ok(())
     }
-
-    /// The latency a bare `p99(…)` gate, `compare`'s p50/p99 and the
-    /// reports' p99 charts read.
-    fn primary(&self) -> Metric;
-
-    /// The primary latency in words (`end-to-end`).
-    fn primary_words(&self) -> &'static str;
-
-    /// The latencies this kind records, in report order.
-    fn metrics(&self) -> &'static [Metric];
-
-    /// What progress counts: `jobs`, `ops` or `items`.
-    fn unit(&self) -> &'static str;
-
-    /// What `throughput` counts, per second.
-    fn throughput_unit(&self) -> &'static str;
-
-    /// Whether its cells count goodput apart from throughput (work that
-    /// was worth doing, not work that merely ran).
-    fn has_goodput(&self) -> bool {
-        false
-    }
-
-    /// Whether its cells queue work, so that Little's law reads their
-    /// concurrency from throughput and latency.
-    fn queues_work(&self) -> bool {
-        false
-    }
-
-    /// What `[quick]` may set.
-    fn quick_keys(&self) -> QuickKeys;
 
     /// Reads and checks the `[workload]` table of `src`, a file of this
     /// kind: the load, and the strategy parameters written there.
@@ -269,16 +271,7 @@ pub trait ScenarioKind: Sync {
     /// status says `Interrupted`.
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition;
 
-    /// The names its books count by ([`KindBooks::counts`](crate::results::KindBooks::counts)),
-    /// which gates may read (`refused(fixed) == 0`).
-    fn count_names(&self) -> &'static [&'static str] {
-        &[]
-    }
-
     /// The summary table's columns, after the cell and its status (the
     /// columns every kind shares are added by [`columns::of`]).
     fn columns(&self) -> Vec<Column>;
-
-    /// What balanced books mean, for the line under the table.
-    fn books_meaning(&self) -> &'static str;
 }

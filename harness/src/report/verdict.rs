@@ -58,7 +58,7 @@ pub fn sentences(result: &ScenarioResult) -> Vec<String> {
     }
     out.extend(left_out(result, &failed_gates));
     out.extend(knees(result, &rate, &measured));
-    if kind.imp().queues_work() {
+    if kind.imp().about().queues_work {
         out.extend(littles_law(result, &measured));
     }
     out
@@ -85,7 +85,7 @@ struct Rate {
 impl Rate {
     fn of(kind: Kind, measured: &[&CellResult]) -> Self {
         Rate {
-            goodput: kind.imp().has_goodput()
+            goodput: kind.imp().about().has_goodput
                 && measured.iter().all(|c| c.merged.goodput.is_some()),
             unit: kind.throughput_unit(),
         }
@@ -116,7 +116,7 @@ impl Rate {
     fn note(&self, kind: Kind) -> Option<String> {
         match kind {
             _ if self.goodput => None,
-            known if known.imp().has_goodput() => Some(format!(
+            known if known.imp().about().has_goodput => Some(format!(
                 "Goodput is unknown for some cell: cells are compared by throughput ({} that ran, failed or not).",
                 known.unit()
             )),
@@ -198,7 +198,7 @@ fn objective_sentences(
     objective_ms: f64,
     measured: &[&CellResult],
 ) -> Vec<String> {
-    let latency = kind.imp().primary_words();
+    let latency = kind.imp().about().primary_words;
     let head = format!("Objective {latency} p99 ≤ {} ms", millis(objective_ms));
     let (within, missing): (Vec<&CellResult>, Vec<&CellResult>) =
         measured.iter().partition(|c| main_p99(c) <= objective_ms);

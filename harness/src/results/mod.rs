@@ -539,6 +539,8 @@ impl CellResult {
             counts: ok
                 .iter()
                 .flat_map(|r| r.books.counts.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
                 .map(|name| {
                     let per_repetition = spread(&|r| r.books.count(name) as f64);
                     (name.clone(), per_repetition)

@@ -142,8 +142,8 @@ fn finish(
                 gate.check.get_ref(),
                 line,
                 &cells,
-                kind.imp().primary(),
-                kind.imp().count_names(),
+                kind.imp().about().primary,
+                kind.imp().about().count_names,
             )
             .map(|mut parsed| {
                 parsed.in_quick = gate.quick.unwrap_or(true);
@@ -186,7 +186,7 @@ fn objective(src: Source<'_>, raw: &RawObjective) -> Checked<Objective> {
 /// `[quick]`'s count: the one key of the kind's (`jobs`, `ops`,
 /// `items`), and `duration` only where the kind takes it.
 fn quick_count(src: Source<'_>, kind: Kind, quick: &RawQuick) -> Checked<Option<u64>> {
-    let keys = kind.imp().quick_keys();
+    let keys = kind.imp().about().quick;
     let allowed = if keys.duration {
         format!("{}, duration, repetitions", keys.count)
     } else {
@@ -264,8 +264,8 @@ fn strategy_cells(
         .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
         .collect();
     for (key, value) in &own {
-        if !imp.keys().contains(key) {
-            let allowed: Vec<_> = imp.keys().iter().map(|k| k.name()).collect();
+        if !imp.about().keys.contains(key) {
+            let allowed: Vec<_> = imp.about().keys.iter().map(|k| k.name()).collect();
             return Err(src.error(
                 value.span(),
                 format!(

@@ -22,7 +22,7 @@ pub use workload::{CacheWorkload, OpMix};
 
 use super::fits::{memory, threads, Misfit};
 use super::params::Key;
-use super::{CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
+use super::{About, CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
 use crate::fields::{Checked, Source};
 use crate::machine::Machine;
 use crate::record::Metric;
@@ -32,47 +32,35 @@ use crate::results::Repetition;
 /// allocated for every shard when the cache is built.
 const SHARD_BYTES: u64 = std::mem::size_of::<RwLockCache<u64, u64>>() as u64;
 
+/// What the `cache` kind is called and counts.
+const ABOUT: About = About {
+    name: "cache",
+    primary: Metric::Read,
+    primary_words: "read",
+    metrics: &[Metric::Read, Metric::Write, Metric::Refresh],
+    unit: "ops",
+    throughput_unit: "ops/s",
+    quick: QuickKeys {
+        count: "ops",
+        duration: true,
+    },
+    keys: &[Key::Readers, Key::Shards],
+    has_goodput: false,
+    queues_work: false,
+    count_names: &[],
+    books_meaning: "no torn `get_many` read on a variant that promises atomic refreshes; every refreshed key holds the last version; every operation timed",
+};
+
 /// The `cache` kind.
 pub struct CacheKind;
 
 impl ScenarioKind for CacheKind {
-    fn name(&self) -> &'static str {
-        "cache"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn strategies(&self) -> Vec<(&'static str, &'static str)> {
         strategies::STRATEGIES.to_vec()
-    }
-
-    fn keys(&self) -> &'static [Key] {
-        &[Key::Readers, Key::Shards]
-    }
-
-    fn primary(&self) -> Metric {
-        Metric::Read
-    }
-
-    fn primary_words(&self) -> &'static str {
-        "read"
-    }
-
-    fn metrics(&self) -> &'static [Metric] {
-        &[Metric::Read, Metric::Write, Metric::Refresh]
-    }
-
-    fn unit(&self) -> &'static str {
-        "ops"
-    }
-
-    fn throughput_unit(&self) -> &'static str {
-        "ops/s"
-    }
-
-    fn quick_keys(&self) -> QuickKeys {
-        QuickKeys {
-            count: "ops",
-            duration: true,
-        }
     }
 
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
@@ -97,15 +85,11 @@ impl ScenarioKind for CacheKind {
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
         match &spec.workload {
             Workload::Cache(workload) => runner::run(spec, workload, stop),
-            _ => super::measure::wrong_workload(self.name()),
+            _ => super::measure::wrong_workload(ABOUT.name),
         }
     }
 
     fn columns(&self) -> Vec<Column> {
         columns::columns()
-    }
-
-    fn books_meaning(&self) -> &'static str {
-        "no torn `get_many` read on a variant that promises atomic refreshes; every refreshed key holds the last version; every operation timed"
     }
 }

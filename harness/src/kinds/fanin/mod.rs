@@ -19,7 +19,7 @@ pub use workload::FanInWorkload;
 
 use super::fits::{memory, threads, Misfit, TASK_BYTES};
 use super::params::Key;
-use super::{CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
+use super::{About, CellSpec, Column, QuickKeys, ScenarioKind, Shared, StrategyParams, Workload};
 use crate::fields::{Checked, Source};
 use crate::load::service::Io;
 use crate::machine::Machine;
@@ -30,47 +30,35 @@ use crate::results::Repetition;
 /// `crossbeam` allocates its slots up front).
 const CHANNEL_SLOT_BYTES: u64 = std::mem::size_of::<runner::Item>() as u64;
 
+/// What the `fanin` kind is called and counts.
+const ABOUT: About = About {
+    name: "fanin",
+    primary: Metric::Delivery,
+    primary_words: "delivery",
+    metrics: &[Metric::Delivery, Metric::Send],
+    unit: "items",
+    throughput_unit: "items/s",
+    quick: QuickKeys {
+        count: "items",
+        duration: false,
+    },
+    keys: &[Key::Producers, Key::Capacity, Key::Send],
+    has_goodput: false,
+    queues_work: false,
+    count_names: &[],
+    books_meaning: "every item sent was received exactly once, in order per producer; the stream ended only after every producer finished",
+};
+
 /// The `fanin` kind.
 pub struct FanIn;
 
 impl ScenarioKind for FanIn {
-    fn name(&self) -> &'static str {
-        "fanin"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn strategies(&self) -> Vec<(&'static str, &'static str)> {
         runner::STRATEGIES.to_vec()
-    }
-
-    fn keys(&self) -> &'static [Key] {
-        &[Key::Producers, Key::Capacity, Key::Send]
-    }
-
-    fn primary(&self) -> Metric {
-        Metric::Delivery
-    }
-
-    fn primary_words(&self) -> &'static str {
-        "delivery"
-    }
-
-    fn metrics(&self) -> &'static [Metric] {
-        &[Metric::Delivery, Metric::Send]
-    }
-
-    fn unit(&self) -> &'static str {
-        "items"
-    }
-
-    fn throughput_unit(&self) -> &'static str {
-        "items/s"
-    }
-
-    fn quick_keys(&self) -> QuickKeys {
-        QuickKeys {
-            count: "items",
-            duration: false,
-        }
     }
 
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
@@ -125,15 +113,11 @@ impl ScenarioKind for FanIn {
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
         match &spec.workload {
             Workload::FanIn(workload) => runner::run(spec, workload, stop),
-            _ => super::measure::wrong_workload(self.name()),
+            _ => super::measure::wrong_workload(ABOUT.name),
         }
     }
 
     fn columns(&self) -> Vec<Column> {
         columns::columns()
-    }
-
-    fn books_meaning(&self) -> &'static str {
-        "every item sent was received exactly once, in order per producer; the stream ended only after every producer finished"
     }
 }

@@ -28,8 +28,8 @@ pub use workload::PoolWorkload;
 use super::fits::{memory, threads, Misfit, QUEUE_SLOT_BYTES, TASK_BYTES};
 use super::params::Key;
 use super::{
-    CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared, StrategyParams,
-    Workload,
+    About, CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared,
+    StrategyParams, Workload,
 };
 use crate::catalog::{Bounds, Catalog};
 use crate::fields::{Checked, Source};
@@ -39,12 +39,44 @@ use crate::record::Metric;
 use crate::results::Repetition;
 use downstream::DownstreamSpec;
 
+/// What the `pool` kind is called and counts.
+const ABOUT: About = About {
+    name: "pool",
+    primary: Metric::EndToEnd,
+    primary_words: "end-to-end",
+    metrics: &[
+        Metric::EndToEnd,
+        Metric::QueueWait,
+        Metric::Service,
+        Metric::Lateness,
+    ],
+    unit: "jobs",
+    throughput_unit: "jobs/s",
+    quick: QuickKeys {
+        count: "jobs",
+        duration: true,
+    },
+    keys: &[
+        Key::Workers,
+        Key::Queue,
+        Key::Policy,
+        Key::BlockTimeout,
+        Key::IdleTimeout,
+        Key::MaxBlockedSubmitters,
+        Key::Io,
+    ],
+    has_goodput: true,
+    queues_work: true,
+    count_names: books::COUNT_NAMES,
+    books_meaning: "submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice; with a PostgreSQL downstream, every committed record is in its table exactly once",
+};
+
 /// The `pool` kind.
 pub struct Pool;
 
 impl ScenarioKind for Pool {
-    fn name(&self) -> &'static str {
-        "pool"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn strategies(&self) -> Vec<(&'static str, &'static str)> {
@@ -53,18 +85,6 @@ impl ScenarioKind for Pool {
             .iter()
             .map(|entry| (entry.name, entry.summary))
             .collect()
-    }
-
-    fn keys(&self) -> &'static [Key] {
-        &[
-            Key::Workers,
-            Key::Queue,
-            Key::Policy,
-            Key::BlockTimeout,
-            Key::IdleTimeout,
-            Key::MaxBlockedSubmitters,
-            Key::Io,
-        ]
     }
 
     fn check_key(&self, strategy: &str, key: Key) -> Result<(), String> {
@@ -98,46 +118,6 @@ impl ScenarioKind for Pool {
             ));
         }
         Ok(())
-    }
-
-    fn primary(&self) -> Metric {
-        Metric::EndToEnd
-    }
-
-    fn primary_words(&self) -> &'static str {
-        "end-to-end"
-    }
-
-    fn metrics(&self) -> &'static [Metric] {
-        &[
-            Metric::EndToEnd,
-            Metric::QueueWait,
-            Metric::Service,
-            Metric::Lateness,
-        ]
-    }
-
-    fn unit(&self) -> &'static str {
-        "jobs"
-    }
-
-    fn throughput_unit(&self) -> &'static str {
-        "jobs/s"
-    }
-
-    fn has_goodput(&self) -> bool {
-        true
-    }
-
-    fn queues_work(&self) -> bool {
-        true
-    }
-
-    fn quick_keys(&self) -> QuickKeys {
-        QuickKeys {
-            count: "jobs",
-            duration: true,
-        }
     }
 
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
@@ -210,19 +190,11 @@ impl ScenarioKind for Pool {
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
         match &spec.workload {
             Workload::Pool(workload) => runner::run(spec, workload, stop),
-            _ => super::measure::wrong_workload(self.name()),
+            _ => super::measure::wrong_workload(ABOUT.name),
         }
-    }
-
-    fn count_names(&self) -> &'static [&'static str] {
-        books::COUNT_NAMES
     }
 
     fn columns(&self) -> Vec<Column> {
         columns::columns()
-    }
-
-    fn books_meaning(&self) -> &'static str {
-        "submitted = completed + rejected + discarded + cancelled + handed back; no job ran twice; with a PostgreSQL downstream, every committed record is in its table exactly once"
     }
 }

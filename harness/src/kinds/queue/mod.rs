@@ -32,11 +32,11 @@ use std::sync::Arc;
 
 pub use workload::QueueWorkload;
 
-use super::fits::{threads, Misfit};
+use super::fits::Misfit;
 use super::params::Key;
 use super::{
-    CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared, StrategyParams,
-    Workload,
+    About, CellSpec, Column, PrepareError, QuickKeys, ScenarioKind, Services, Shared,
+    StrategyParams, Workload,
 };
 use crate::broker::{BrokerError, RedisServer, RedisStreams};
 use crate::fields::{Checked, Source};
@@ -44,51 +44,39 @@ use crate::machine::Machine;
 use crate::record::Metric;
 use crate::results::Repetition;
 
+/// What the `queue` kind is called and counts.
+const ABOUT: About = About {
+    name: "queue",
+    primary: Metric::EndToEnd,
+    primary_words: "end-to-end",
+    metrics: &[Metric::EndToEnd],
+    unit: "jobs",
+    throughput_unit: "msgs/s",
+    quick: QuickKeys {
+        count: "jobs",
+        duration: false,
+    },
+    keys: &[Key::Workers, Key::Queue, Key::Policy],
+    has_goodput: false,
+    queues_work: false,
+    count_names: books::COUNT_NAMES,
+    books_meaning: "every published job was acknowledged and had its effect exactly once (redeliveries counted, not failures); nothing missing, waiting or pending",
+};
+
 /// The `queue` kind.
 pub struct QueueKind;
 
 impl ScenarioKind for QueueKind {
-    fn name(&self) -> &'static str {
-        "queue"
+    fn about(&self) -> &'static About {
+        &ABOUT
     }
 
     fn strategies(&self) -> Vec<(&'static str, &'static str)> {
         super::pool::Pool.strategies()
     }
 
-    fn keys(&self) -> &'static [Key] {
-        &[Key::Workers, Key::Queue, Key::Policy]
-    }
-
     fn check_key(&self, strategy: &str, key: Key) -> Result<(), String> {
         super::pool::Pool.check_key(strategy, key)
-    }
-
-    fn primary(&self) -> Metric {
-        Metric::EndToEnd
-    }
-
-    fn primary_words(&self) -> &'static str {
-        "end-to-end"
-    }
-
-    fn metrics(&self) -> &'static [Metric] {
-        &[Metric::EndToEnd]
-    }
-
-    fn unit(&self) -> &'static str {
-        "jobs"
-    }
-
-    fn throughput_unit(&self) -> &'static str {
-        "msgs/s"
-    }
-
-    fn quick_keys(&self) -> QuickKeys {
-        QuickKeys {
-            count: "jobs",
-            duration: false,
-        }
     }
 
     fn workload(&self, src: Source<'_>) -> Checked<(Workload, Shared)> {
@@ -129,8 +117,9 @@ impl ScenarioKind for QueueKind {
         workload: &Workload,
         machine: &Machine,
     ) -> Result<(), Misfit> {
-        let _ = (strategy, workload);
-        threads(machine, Key::Workers, params.workers)
+        // A consumer is a pool: its workers, tasks and queue cost what a
+        // pool cell's do.
+        super::pool::Pool.fits(strategy, params, workload, machine)
     }
 
     fn try_build(&self, strategy: &str, small: &StrategyParams) -> Result<(), String> {
@@ -140,19 +129,11 @@ impl ScenarioKind for QueueKind {
     fn run(&self, spec: &CellSpec, stop: &Arc<AtomicBool>) -> Repetition {
         match &spec.workload {
             Workload::Queue(workload) => runner::run(spec, workload, stop),
-            _ => super::measure::wrong_workload(self.name()),
+            _ => super::measure::wrong_workload(ABOUT.name),
         }
-    }
-
-    fn count_names(&self) -> &'static [&'static str] {
-        books::COUNT_NAMES
     }
 
     fn columns(&self) -> Vec<Column> {
         columns::columns()
-    }
-
-    fn books_meaning(&self) -> &'static str {
-        "every published job was acknowledged and had its effect exactly once (redeliveries counted, not failures); nothing missing, waiting or pending"
     }
 }
