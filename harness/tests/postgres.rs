@@ -13,12 +13,20 @@ mod common;
 use std::io::Write as _;
 use std::path::Path;
 
-use common::{only_run_folder, results_json, run_into, stderr, write_scenario};
+use common::{
+    only_run_folder, results_json, run_command, run_dropping, run_into, stderr, write_scenario,
+};
 use contend::servers::postgres::{find_binaries, PostgresOptions, PostgresServer};
 
 /// The tests that start servers run one at a time: the Ctrl-C test looks
 /// for the server folders left behind, and must see only its own.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// For a test that starts servers: the turn to run (one at a time), or
+/// `None` after one loud line when PostgreSQL cannot run here.
+fn postgres_turn(test: &str) -> Option<std::sync::MutexGuard<'static, ()>> {
+    postgres_available(test).then(|| ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner()))
+}
 
 /// Whether PostgreSQL can run here; if not, says so once for `test`.
 fn postgres_available(test: &str) -> bool {
@@ -52,12 +60,11 @@ fn run(dir: &Path, text: &str) -> (std::process::Output, std::path::PathBuf) {
 
 #[test]
 fn the_connection_limit_is_hit_by_the_unbounded_strategy_and_never_by_one_bounded_below_it() {
-    let test =
-        "the_connection_limit_is_hit_by_the_unbounded_strategy_and_never_by_one_bounded_below_it";
-    if !postgres_available(test) {
+    let Some(_turn) = postgres_turn(
+        "the_connection_limit_is_hit_by_the_unbounded_strategy_and_never_by_one_bounded_below_it",
+    ) else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let temp = tempfile::tempdir().unwrap();
     let (output, out) = run(
         temp.path(),
@@ -154,11 +161,11 @@ fn bad_urls_and_an_unreachable_server_exit_2_before_the_run() {
 
 #[test]
 fn a_server_that_goes_away_mid_run_is_a_counted_failure_of_the_cell() {
-    let test = "a_server_that_goes_away_mid_run_is_a_counted_failure_of_the_cell";
-    if !postgres_available(test) {
+    let Some(_turn) =
+        postgres_turn("a_server_that_goes_away_mid_run_is_a_counted_failure_of_the_cell")
+    else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let server = PostgresServer::start(PostgresOptions::default()).unwrap();
     let temp = tempfile::tempdir().unwrap();
     let text = format!(
@@ -179,12 +186,7 @@ queue = 10000
     let file = write_scenario(temp.path(), "db.toml", &text);
     let out = temp.path().join("runs");
     // The server goes away a second into the run.
-    let stopper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        drop(server);
-    });
-    let output = run_into(&file, &out, &[]);
-    stopper.join().unwrap();
+    let output = run_dropping(&file, &out, server, std::time::Duration::from_secs(1));
     let said = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{said}");
     let results = results_json(&only_run_folder(&out));
@@ -215,11 +217,11 @@ fn server_folders() -> Vec<std::path::PathBuf> {
 
 #[test]
 fn ctrl_c_stops_the_run_and_its_throwaway_server_is_stopped_and_removed() {
-    let test = "ctrl_c_stops_the_run_and_its_throwaway_server_is_stopped_and_removed";
-    if !postgres_available(test) {
+    let Some(_turn) =
+        postgres_turn("ctrl_c_stops_the_run_and_its_throwaway_server_is_stopped_and_removed")
+    else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let temp = tempfile::tempdir().unwrap();
     let file = write_scenario(
         temp.path(),
@@ -239,11 +241,7 @@ queue = 10000
     );
     let before = server_folders();
     let out = temp.path().join("runs");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_contend"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
+    let child = run_command(&[&file], &out, &[])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -274,11 +272,11 @@ queue = 10000
 
 #[test]
 fn a_thread_per_record_out_of_file_descriptors_is_counted_not_a_crashed_cell() {
-    let test = "a_thread_per_record_out_of_file_descriptors_is_counted_not_a_crashed_cell";
-    if !postgres_available(test) {
+    let Some(_turn) =
+        postgres_turn("a_thread_per_record_out_of_file_descriptors_is_counted_not_a_crashed_cell")
+    else {
         return;
-    }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    };
     let temp = tempfile::tempdir().unwrap();
     let file = write_scenario(
         temp.path(),
@@ -295,8 +293,7 @@ name = "unbounded"
 "#,
     );
     let out = temp.path().join("runs");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_contend"));
-    command.arg("run").arg(&file).arg("--out").arg(&out);
+    let mut command = run_command(&[&file], &out, &[]);
     // 600 threads each opening a connection (and the blocking client's
     // runtime) in a process allowed 256 files: some calls cannot open
     // theirs, as a thread per record meets the limit in real code.

@@ -9,7 +9,9 @@ mod common;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use common::{only_run_folder, results_json, run_into, stderr, write_scenario};
+use common::{
+    only_run_folder, results_json, run_command, run_dropping, run_into, stderr, write_scenario,
+};
 
 /// `redis-server` as the harness finds it (`$CONTEND_REDIS_SERVER`, else
 /// `PATH`), or `None` after one loud line.
@@ -173,14 +175,7 @@ fn a_scenario_whose_server_is_not_installed_is_skipped_loudly_and_the_rest_runs(
     let plain = write_scenario(dir.path(), "plain.toml", NO_SERVER);
     let out = dir.path().join("runs");
     let run = |files: &[&std::path::Path], out: &std::path::Path| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_contend"));
-        command.arg("run").arg("--quick");
-        for file in files {
-            command.arg(file);
-        }
-        command
-            .arg("--out")
-            .arg(out)
+        run_command(files, out, &["--quick"])
             .env("CONTEND_REDIS_SERVER", "/nonexistent/redis-server")
             .output()
             .unwrap()
@@ -219,12 +214,7 @@ fn a_broker_that_goes_away_mid_run_is_a_counted_failure_of_the_cell() {
         );
     let file = write_scenario(temp.path(), "gone.toml", &text);
     let out = temp.path().join("runs");
-    let stopper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        drop(server);
-    });
-    let output = run_into(&file, &out, &[]);
-    stopper.join().unwrap();
+    let output = run_dropping(&file, &out, server, std::time::Duration::from_millis(500));
     let said = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{said}");
     let results = results_json(&only_run_folder(&out));

@@ -120,16 +120,7 @@ fn cell_section(cell: &CellComparison, threshold: f64) -> String {
                 cell.cell.kind().primary().name().replace('_', "-")
             );
             let svg = line_chart(&title, &series, &percentile_axis(), &latency_axis());
-            let keys: Vec<Key> = series
-                .iter()
-                .map(|s| Key {
-                    text: s.name.clone(),
-                    color: s.color,
-                    cell: None,
-                    hatched: false,
-                })
-                .collect();
-            out.push_str(&figure(&svg, &keys, ""));
+            out.push_str(&figure(&svg, &Key::of_lines(&series), ""));
         }
     }
     out.push_str("</div>");

@@ -41,6 +41,19 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// The entry of each line of a chart: its name in its colour.
+    pub(crate) fn of_lines(series: &[Series]) -> Vec<Key> {
+        series
+            .iter()
+            .map(|line| Key {
+                text: line.name.clone(),
+                color: line.color,
+                cell: None,
+                hatched: false,
+            })
+            .collect()
+    }
+
     fn cell(label: &str, colors: &CellColors) -> Self {
         Key {
             text: label.to_owned(),

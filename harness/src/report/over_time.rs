@@ -47,15 +47,6 @@ fn chart_of(cell: &str, chart: &str, lines: &[&TimeSeries]) -> String {
             point_cells: Vec::new(),
         })
         .collect();
-    let keys: Vec<Key> = series
-        .iter()
-        .map(|s| Key {
-            text: s.name.clone(),
-            color: s.color,
-            cell: None,
-            hatched: false,
-        })
-        .collect();
     let x = Axis {
         label: "time since the start, s".into(),
         ..Axis::default()
@@ -65,5 +56,5 @@ fn chart_of(cell: &str, chart: &str, lines: &[&TimeSeries]) -> String {
         ..Axis::default()
     };
     let svg = line_chart(&format!("{cell}: {chart}"), &series, &x, &y);
-    figure(&svg, &keys, "")
+    figure(&svg, &Key::of_lines(&series), "")
 }

@@ -13,12 +13,41 @@ pub fn contend(args: &[&str]) -> Output {
         .expect("the contend binary runs")
 }
 
+/// `contend run [extra…] FILE… --out OUT`, to start or to adjust (its
+/// environment, its limits) before it runs.
+pub fn run_command(files: &[&Path], out: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_contend"));
+    command
+        .arg("run")
+        .args(extra)
+        .args(files)
+        .arg("--out")
+        .arg(out);
+    command
+}
+
 /// `contend run [extra…] FILE --out OUT`.
 pub fn run_into(file: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["run"];
-    args.extend_from_slice(extra);
-    args.extend([file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    contend(&args)
+    run_command(&[file], out, extra)
+        .output()
+        .expect("the contend binary runs")
+}
+
+/// `contend run FILE --out OUT` while `server` (a guard that stops its
+/// server when dropped) goes away `after` into the run.
+pub fn run_dropping<T: Send + 'static>(
+    file: &Path,
+    out: &Path,
+    server: T,
+    after: std::time::Duration,
+) -> Output {
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(after);
+        drop(server);
+    });
+    let output = run_into(file, out, &[]);
+    stopper.join().unwrap();
+    output
 }
 
 /// Writes `text` to `dir/name`.
