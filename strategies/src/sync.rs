@@ -28,10 +28,35 @@
 //! submit. Shuttle's own timed wait never times out; the facade gives it
 //! loom's behaviour, so one model means the same under both.
 //!
+//! In normal builds [`perturb`] can make the wrappers yield or sleep now
+//! and then at their synchronisation points, so that property tests on
+//! real threads reach the narrow windows the model checkers explore; it
+//! is off (one relaxed load per point) unless a check turns it on.
+//!
 //! Third-party adapters (tokio, dashmap, rayon, …) are built on their own
 //! primitives and cannot be model-checked; their docs say so.
 
 use std::time::{Duration, Instant};
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub mod perturb;
+#[cfg(any(loom, feature = "shuttle"))]
+pub mod waits;
+
+/// Notes a blocking call under a model checker (see [`waits`]).
+macro_rules! noted {
+    ($what:expr) => {
+        #[cfg(any(loom, feature = "shuttle"))]
+        let _waiting = waits::enter($what, std::panic::Location::caller());
+    };
+}
+
+/// A perturbation point (see [`perturb`]); nothing under a model checker.
+#[inline]
+fn perturb_point() {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    perturb::point();
+}
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod imp {
@@ -162,7 +187,10 @@ impl<T> Mutex<T> {
     }
 
     /// Locks the mutex, blocking until it is free.
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        perturb_point();
+        noted!("Mutex::lock");
         let raw = self
             .inner
             .lock()
@@ -177,6 +205,7 @@ impl<T> Mutex<T> {
 
     /// Locks the mutex if it is free now.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        perturb_point();
         let raw = match self.inner.try_lock() {
             Ok(raw) => raw,
             Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
@@ -206,14 +235,20 @@ impl<T> RwLock<T> {
     }
 
     /// Locks for shared reading, blocking while a writer holds the lock.
+    #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        perturb_point();
+        noted!("RwLock::read");
         self.inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Locks for exclusive writing, blocking until no one holds the lock.
+    #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        perturb_point();
+        noted!("RwLock::write");
         self.inner
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -244,14 +279,19 @@ impl Condvar {
     /// Releases `guard`, waits for a notification and locks again.
     #[cfg(not(any(loom, feature = "shuttle")))]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.inner
+        let guard = self
+            .inner
             .wait(guard)
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        perturb_point();
+        guard
     }
 
     /// Releases `guard`, waits for a notification and locks again.
     #[cfg(any(loom, feature = "shuttle"))]
+    #[track_caller]
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        noted!("Condvar::wait");
         let raw = guard
             .raw
             .take()
@@ -278,6 +318,7 @@ impl Condvar {
             .inner
             .wait_timeout(guard, timeout)
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        perturb_point();
         (guard, result.timed_out())
     }
 
@@ -297,6 +338,7 @@ impl Condvar {
 
     /// Waits until notified or until `deadline` passes (`None`: no
     /// deadline). Returns the guard and whether the deadline has passed.
+    #[track_caller]
     pub fn wait_until<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -316,11 +358,13 @@ impl Condvar {
 
     /// Wakes one waiter.
     pub fn notify_one(&self) {
+        perturb_point();
         self.inner.notify_one();
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
+        perturb_point();
         self.inner.notify_all();
     }
 }

@@ -20,8 +20,6 @@ use contend_strategies::cache::{Cache, RefreshMode};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
-use crate::support::within_deadline;
-
 /// One operation of the sequential phase, on keys 0 to 7.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Op {
@@ -218,25 +216,91 @@ fn concurrent<C: Cache<u64, u64> + 'static>(
     Ok(())
 }
 
-/// Runs the machine on the caches `make` builds; `Err` carries the shrunk
-/// case. Prints the cases run on a line the gate collects.
+/// A cache under check: how to build a fresh one, and how long one case
+/// may run before it counts as hung ([`crate::watchdog::default_limit`]
+/// unless set). Any builder closure converts into one, so
+/// `check_cache(Mine::new)` and
+/// `check_cache(CacheSubject::new(Mine::new).watchdog(limit))` both work.
+pub struct CacheSubject<C> {
+    make: Arc<dyn Fn() -> C + Send + Sync>,
+    /// The limit on one case.
+    pub watchdog: std::time::Duration,
+}
+
+impl<C> Clone for CacheSubject<C> {
+    fn clone(&self) -> Self {
+        Self {
+            make: Arc::clone(&self.make),
+            watchdog: self.watchdog,
+        }
+    }
+}
+
+impl<C: Cache<u64, u64> + 'static> CacheSubject<C> {
+    /// The caches `make` builds, under the default watchdog.
+    pub fn new(make: impl Fn() -> C + Send + Sync + 'static) -> Self {
+        Self {
+            make: Arc::new(make),
+            watchdog: crate::watchdog::default_limit(),
+        }
+    }
+
+    /// The same subject with the watchdog's limit on one case set to `limit`.
+    pub fn watchdog(mut self, limit: std::time::Duration) -> Self {
+        self.watchdog = limit;
+        self
+    }
+}
+
+impl<C: Cache<u64, u64> + 'static, M: Fn() -> C + Send + Sync + 'static> From<M>
+    for CacheSubject<C>
+{
+    fn from(make: M) -> Self {
+        Self::new(make)
+    }
+}
+
+/// Runs one case on its own thread under the subject's watchdog: a hang
+/// fails within it, naming the case.
+fn guarded_case<C: Cache<u64, u64> + 'static>(
+    subject: &CacheSubject<C>,
+    case: &Case,
+) -> Result<(), String> {
+    let (make, inside) = (Arc::clone(&subject.make), case.clone());
+    let name = (subject.make)().name();
+    crate::watchdog::guard(name, subject.watchdog, move |crumbs| {
+        crumbs.at(format!("running {inside:?}"));
+        run_case(&*make, &inside)
+    })
+    .and_then(|checked| checked)
+}
+
+/// Runs the machine on `subject` (a builder closure, or a
+/// [`CacheSubject`]); `Err` carries the shrunk case. Prints the cases run
+/// on a line the gate collects.
 pub fn explore<C: Cache<u64, u64> + 'static>(
-    make: impl Fn() -> C + Send + 'static,
+    subject: impl Into<CacheSubject<C>>,
 ) -> Result<u32, String> {
-    let name = make().name();
+    if crate::support::skipped_under_shuttle("the machine") {
+        return Ok(0);
+    }
+    let subject = subject.into();
+    let name = (subject.make)().name();
     let config = Config {
         cases: crate::support::proptest_cases(),
         failure_persistence: None,
         ..Config::default()
     };
-    let outcome = within_deadline(name, move || {
-        let mut runner = TestRunner::new(config);
-        runner
-            .run(&any_case(), |case| {
-                run_case(&make, &case).map_err(TestCaseError::fail)
-            })
-            .map(|()| runner.config().cases)
-    });
+    let mut runner = TestRunner::new(config);
+    // A hang's shrinking candidates run under a short limit.
+    let limit = crate::watchdog::CaseLimit::new(subject.watchdog);
+    let outcome = runner
+        .run(&any_case(), |case| {
+            limit
+                .run(|within| guarded_case(&subject.clone().watchdog(within), &case))
+                .map_err(TestCaseError::fail)
+        })
+        .map(|()| runner.config().cases);
     match outcome {
         Ok(cases) => {
             println!("contend-gate: proptest cache {name}: {cases} cases");
@@ -251,17 +315,19 @@ pub fn explore<C: Cache<u64, u64> + 'static>(
 }
 
 /// Checks a cache of yours with the whole machine: one call in a test.
-/// `make` is any closure (a cache built with a configuration of yours).
-pub fn check_cache<C: Cache<u64, u64> + 'static>(make: impl Fn() -> C + Send + 'static) -> u32 {
-    explore(make).unwrap_or_else(|failure| panic!("{failure}"))
+/// `subject` is any closure (a cache built with a configuration of
+/// yours) or a [`CacheSubject`].
+pub fn check_cache<C: Cache<u64, u64> + 'static>(subject: impl Into<CacheSubject<C>>) -> u32 {
+    explore(subject).unwrap_or_else(|failure| panic!("{failure}"))
 }
 
 /// Replays one case (paste the line a failure prints into a test).
-pub fn replay<C: Cache<u64, u64> + 'static>(make: impl Fn() -> C + Send + 'static, case: &Case) {
-    let case = case.clone();
-    within_deadline("cache replay", move || {
-        if let Err(why) = run_case(&make, &case) {
-            panic!("{}: invariant broken: {why}\ncase: {case:?}", make().name());
-        }
-    });
+pub fn replay<C: Cache<u64, u64> + 'static>(subject: impl Into<CacheSubject<C>>, case: &Case) {
+    let subject = subject.into();
+    if let Err(why) = guarded_case(&subject, case) {
+        panic!(
+            "{}: invariant broken: {why}\ncase: {case:?}",
+            (subject.make)().name()
+        );
+    }
 }

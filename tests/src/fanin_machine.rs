@@ -24,7 +24,6 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
 use crate::fanin::{Item, Variant};
-use crate::support::within_deadline;
 
 /// The channel's capacity in a case.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -277,23 +276,75 @@ fn check(case: &Case, sent: &[Sent], received: &Received) -> Result<(), String> 
     Ok(())
 }
 
-/// Runs the machine on `variant`; `Err` carries the shrunk case. Prints
-/// the cases run on a line the gate collects.
-pub fn explore<F: Variant>(variant: F) -> Result<u32, String> {
-    let name = variant.name();
+/// A fan-in under check: the variant and how long one case may run
+/// before it counts as hung ([`crate::watchdog::default_limit`] unless
+/// set). Any [`Variant`] converts into one, so `check_fanin(Mine)` and
+/// `check_fanin(FanInSubject::new(Mine).watchdog(limit))` both work.
+#[derive(Clone, Debug)]
+pub struct FanInSubject<F> {
+    /// The variant.
+    pub variant: F,
+    /// The limit on one case.
+    pub watchdog: std::time::Duration,
+}
+
+impl<F: Variant> FanInSubject<F> {
+    /// `variant` under the default watchdog.
+    pub fn new(variant: F) -> Self {
+        Self {
+            variant,
+            watchdog: crate::watchdog::default_limit(),
+        }
+    }
+
+    /// The same subject with the watchdog's limit on one case set to `limit`.
+    pub fn watchdog(mut self, limit: std::time::Duration) -> Self {
+        self.watchdog = limit;
+        self
+    }
+}
+
+impl<F: Variant> From<F> for FanInSubject<F> {
+    fn from(variant: F) -> Self {
+        Self::new(variant)
+    }
+}
+
+/// Runs one case on its own thread under the subject's watchdog: a hang
+/// fails within it, naming the case.
+fn guarded_case<F: Variant>(subject: &FanInSubject<F>, case: &Case) -> Result<(), String> {
+    let (variant, inside) = (subject.variant.clone(), case.clone());
+    crate::watchdog::guard(subject.variant.name(), subject.watchdog, move |crumbs| {
+        crumbs.at(format!("running {inside:?}"));
+        run_case(&variant, &inside)
+    })
+    .and_then(|checked| checked)
+}
+
+/// Runs the machine on `subject` (a variant, or a [`FanInSubject`]);
+/// `Err` carries the shrunk case. Prints the cases run on a line the
+/// gate collects.
+pub fn explore<F: Variant>(subject: impl Into<FanInSubject<F>>) -> Result<u32, String> {
+    if crate::support::skipped_under_shuttle("the machine") {
+        return Ok(0);
+    }
+    let subject = subject.into();
+    let name = subject.variant.name();
     let config = Config {
         cases: crate::support::proptest_cases(),
         failure_persistence: None,
         ..Config::default()
     };
-    let outcome = within_deadline(name, move || {
-        let mut runner = TestRunner::new(config);
-        runner
-            .run(&any_case(), |case| {
-                run_case(&variant, &case).map_err(TestCaseError::fail)
-            })
-            .map(|()| runner.config().cases)
-    });
+    let mut runner = TestRunner::new(config);
+    // A hang's shrinking candidates run under a short limit.
+    let limit = crate::watchdog::CaseLimit::new(subject.watchdog);
+    let outcome = runner
+        .run(&any_case(), |case| {
+            limit
+                .run(|within| guarded_case(&subject.clone().watchdog(within), &case))
+                .map_err(TestCaseError::fail)
+        })
+        .map(|()| runner.config().cases);
     match outcome {
         Ok(cases) => {
             println!("contend-gate: proptest fan-in {name}: {cases} cases");
@@ -308,20 +359,17 @@ pub fn explore<F: Variant>(variant: F) -> Result<u32, String> {
 }
 
 /// Checks a fan-in of yours with the whole machine: one call in a test.
-pub fn check_fanin<F: Variant>(variant: F) -> u32 {
-    explore(variant).unwrap_or_else(|failure| panic!("{failure}"))
+pub fn check_fanin<F: Variant>(subject: impl Into<FanInSubject<F>>) -> u32 {
+    explore(subject).unwrap_or_else(|failure| panic!("{failure}"))
 }
 
 /// Replays one case (paste the line a failure prints into a test).
-pub fn replay<F: Variant>(variant: F, case: &Case) {
-    let case = case.clone();
-    let name = variant.name();
-    within_deadline(name, move || {
-        if let Err(why) = run_case(&variant, &case) {
-            panic!(
-                "{}: invariant broken: {why}\ncase: {case:?}",
-                variant.name()
-            );
-        }
-    });
+pub fn replay<F: Variant>(subject: impl Into<FanInSubject<F>>, case: &Case) {
+    let subject = subject.into();
+    if let Err(why) = guarded_case(&subject, case) {
+        panic!(
+            "{}: invariant broken: {why}\ncase: {case:?}",
+            subject.variant.name()
+        );
+    }
 }

@@ -85,10 +85,59 @@ pub fn report(mutant: Mutant, suite: Suite, caught_by: Option<&str>) {
 /// says which check failed (or `None`). Prints a gate line per mutant and
 /// panics naming every mutant the suite was expected to catch and did not.
 pub fn catch_every_mutant(suite: Suite, caught_by: impl Fn(Mutant) -> Option<String>) {
+    let verdicts: Vec<(Mutant, Option<String>)> = Mutant::ALL
+        .into_iter()
+        .map(|mutant| {
+            let _on = mutants::activate(mutant);
+            (mutant, caught_by(mutant))
+        })
+        .collect();
+    judge(suite, verdicts);
+}
+
+/// [`catch_every_mutant`] for a `caught_by` that looks in a child process
+/// of its own (which activates the mutant there): `jobs` mutants are
+/// looked for at once, since each child keeps one core busy, and the
+/// verdicts are reported in the usual order.
+pub fn catch_every_mutant_in_children(
+    suite: Suite,
+    jobs: usize,
+    caught_by: impl Fn(Mutant) -> Option<String> + Sync,
+) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&mutant) = Mutant::ALL.get(index) else {
+                    break;
+                };
+                let caught = caught_by(mutant);
+                found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((index, mutant, caught));
+            });
+        }
+    });
+    let mut found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    found.sort_by_key(|(index, _, _)| *index);
+    judge(
+        suite,
+        found
+            .into_iter()
+            .map(|(_, mutant, caught)| (mutant, caught))
+            .collect(),
+    );
+}
+
+/// Reports each mutant's verdict and fails naming the survivors.
+fn judge(suite: Suite, verdicts: Vec<(Mutant, Option<String>)>) {
     let mut survivors = Vec::new();
-    for mutant in Mutant::ALL {
-        let _on = mutants::activate(mutant);
-        let caught = caught_by(mutant);
+    for (mutant, caught) in verdicts {
         report(mutant, suite, caught.as_deref());
         if caught.is_none() && expected(mutant, suite) {
             survivors.push(format!("{mutant} ({})", mutant.bug()));

@@ -19,7 +19,18 @@
 //! - a job that panics is caught: the pool does not count it as running
 //!   for ever (a worker killed by its job);
 //! - the stats add up: submitted = completed + rejected + discarded +
-//!   cancelled + handed back.
+//!   cancelled + handed back;
+//! - submits from other threads racing a shutdown ([`Op::SubmitRacingShutdown`])
+//!   are each refused as closed or accepted, and an accepted one ran or
+//!   came back: a submit that read "open" and queued its job after the
+//!   shutdown drained and joined loses it.
+//!
+//! The windows of the last two races are nanoseconds wide on real
+//! threads. While the machine's cases run it turns on the sync facade's
+//! schedule perturbation ([`contend_strategies::sync::perturb`]), so
+//! that the facade's locks and condition variables now and then yield or
+//! sleep and those windows open; [`Op::Trickle`] submits each job as a
+//! worker goes back to sleep, where a lost wake-up hides.
 //!
 //! Every case runs under the subject's watchdog: a hang fails naming the
 //! step it hung at and the executor's stats. A failure shrinks to a
@@ -31,6 +42,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -53,6 +65,14 @@ pub const SHRINK_TRIES: usize = 32;
 /// Quick jobs in one [`Op::Burst`]: enough for workers to finish jobs at
 /// the same moment, where a lost count hides.
 pub const BURST: usize = 64;
+
+/// Quick jobs in one [`Op::Trickle`], each submitted once the last has run.
+pub const TRICKLE: usize = 8;
+
+/// The most submits one thread makes in an [`Op::SubmitRacingShutdown`]:
+/// a shutdown delayed by the scheduler then races no submit (that op
+/// checks less), but a thread-per-job executor does not start thousands.
+pub const RACE_CAP: usize = 256;
 
 /// What a submitted job does.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,6 +128,25 @@ pub enum Op {
     /// Wait, with the executor open, until every accepted job has run (or
     /// was cancelled or displaced). A no-op once it is shut down.
     Settle,
+    /// Submit [`TRICKLE`] quick jobs one at a time, each the moment the
+    /// last has run: each lands as a worker goes back to sleep, where a
+    /// wake-up lost between a check and a wait hides. Plain submits once
+    /// shut down.
+    Trickle,
+    /// Submit [`BURST`] / 4 quick jobs from each of this many threads at once.
+    ParallelBurst(usize),
+    /// `submitters` threads keep submitting quick jobs, until one is
+    /// refused as closed, while this thread shuts down once they have made
+    /// `lead` submits between them. Each accepted job must run or come
+    /// back; each submit begun after the shutdown returned must be refused.
+    SubmitRacingShutdown {
+        /// How the main thread shuts down.
+        mode: Mode,
+        /// How many threads submit.
+        submitters: usize,
+        /// Submits made before the shutdown starts.
+        lead: usize,
+    },
     /// Shut down; with `concurrent`, a second thread aborts at the same time.
     Shutdown {
         /// How.
@@ -211,6 +250,16 @@ impl fmt::Debug for Op {
             Op::Burst => write!(f, "Op::Burst"),
             Op::Settle => write!(f, "Op::Settle"),
             Op::Resize(workers) => write!(f, "Op::Resize({workers})"),
+            Op::Trickle => write!(f, "Op::Trickle"),
+            Op::ParallelBurst(threads) => write!(f, "Op::ParallelBurst({threads})"),
+            Op::SubmitRacingShutdown {
+                mode,
+                submitters,
+                lead,
+            } => write!(
+                f,
+                "Op::SubmitRacingShutdown {{ mode: {mode:?}, submitters: {submitters}, lead: {lead} }}"
+            ),
             Op::Shutdown { mode, concurrent } => {
                 write!(
                     f,
@@ -242,12 +291,22 @@ fn any_op(resizable: bool) -> impl Strategy<Value = Op> {
         Just(Mode::DrainWithDeadline),
         Just(Mode::Abort)
     ];
+    let race = (mode.clone(), 1usize..=3, 1usize..=16).prop_map(|(mode, submitters, lead)| {
+        Op::SubmitRacingShutdown {
+            mode,
+            submitters,
+            lead,
+        }
+    });
     let resize = if resizable { 2 } else { 1 };
     prop_oneof![
         12 => kind.prop_map(Op::Submit),
         1 => Just(Op::Cancel),
         1 => Just(Op::Burst),
         2 => Just(Op::Settle),
+        1 => Just(Op::Trickle),
+        1 => (2usize..=4).prop_map(Op::ParallelBurst),
+        1 => race,
         resize => (1usize..=4).prop_map(Op::Resize),
         1 => (mode, any::<bool>()).prop_map(|(mode, concurrent)| Op::Shutdown { mode, concurrent }),
     ]
@@ -290,6 +349,11 @@ struct Books {
     handed_back: Vec<Job>,
     max_bound: usize,
     closed: bool,
+    /// Whether submits from other threads raced a shutdown.
+    raced: bool,
+    /// The most threads that submitted at once (each may run a job of its
+    /// own under caller-runs); 0 counts as the one main thread.
+    submitters: usize,
 }
 
 /// What became of a case that broke nothing.
@@ -324,17 +388,21 @@ fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result
         // A refused configuration is no failure; the case checks nothing.
         return Ok(Ran::Refused);
     };
-    let pool: Arc<Box<dyn Executor>> = Arc::new(pool);
+    // Its last reference is dropped under the watchdog, with a breadcrumb:
+    // an executor whose `Drop` hangs fails as that.
+    let pool = watchdog::DroppedUnderWatch::new(Arc::new(pool), crumbs, "the executor");
     let probe = Probe::new();
     {
-        let (pool, probe) = (Arc::clone(&pool), probe.clone());
-        crumbs.detail(move || {
-            format!(
+        // A weak reference: the hang report never keeps the executor alive.
+        let (pool, probe) = (Arc::downgrade(&pool), probe.clone());
+        crumbs.detail(move || match pool.upgrade() {
+            Some(pool) => format!(
                 "{:?}; inside the jobs: {} ran, {} running",
                 pool.stats(),
                 probe.ran(),
                 probe.running()
-            )
+            ),
+            None => "(the executor is being dropped)".to_owned(),
         });
     }
     let mut token = CancelToken::new();
@@ -359,7 +427,52 @@ fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result
                     )?;
                 }
             }
-            Op::Settle => settle(&pool, &probe, &books, subject.watchdog)?,
+            Op::Settle => {
+                crumbs.at(format!(
+                    "step {} of {steps}: {op:?}, waiting for the accepted jobs to run \
+                     (a worker asleep with a job queued: a lost wake-up?)",
+                    step + 1
+                ));
+                settle(&pool, &probe, &books, subject.watchdog, Poll::Sleep)?
+            }
+            Op::Trickle => {
+                for job in 1..=TRICKLE {
+                    submit(
+                        &pool,
+                        &probe,
+                        &token,
+                        JobKind::Quick,
+                        case.policy,
+                        &mut books,
+                    )?;
+                    crumbs.at(format!(
+                        "step {} of {steps}: {op:?}, waiting for trickled job {job} of \
+                         {TRICKLE} to run (a worker asleep with a job queued: a lost wake-up?)",
+                        step + 1
+                    ));
+                    settle(&pool, &probe, &books, subject.watchdog, Poll::Spin)?;
+                }
+            }
+            Op::ParallelBurst(threads) => {
+                let control = Submitters::new(*threads, books.closed, 0);
+                let submitters =
+                    submit_from_threads(&pool, &probe, &token, *threads, BURST / 4, &control);
+                control.start.wait();
+                let tallies = join_submitters(submitters);
+                tally_into(&mut books, case.policy, tallies?)?;
+            }
+            Op::SubmitRacingShutdown {
+                mode,
+                submitters,
+                lead,
+            } => race_shutdown(
+                &pool,
+                &probe,
+                &token,
+                (*mode, *submitters, *lead),
+                case.policy,
+                &mut books,
+            )?,
             Op::Cancel => {
                 token.cancel();
                 token = CancelToken::new();
@@ -379,7 +492,7 @@ fn run_steps(subject: &PoolSubject, case: &Case, crumbs: &Breadcrumbs) -> Result
         shut_down(&pool, &probe, Mode::Drain, false, &mut books)?;
     }
     crumbs.at("checking the books");
-    check_books(promises, &**pool, &probe, case, books).map(|()| Ran::Checked)
+    check_books(promises, &***pool, &probe, case, books).map(|()| Ran::Checked)
 }
 
 /// Waits until every job the open executor accepted has run, was
@@ -392,6 +505,7 @@ fn settle(
     probe: &Probe,
     books: &Books,
     limit: Duration,
+    poll: Poll,
 ) -> Result<(), String> {
     if books.closed {
         return Ok(());
@@ -413,8 +527,21 @@ fn settle(
                 stats.cancelled
             ));
         }
-        thread::sleep(Duration::from_micros(200));
+        match poll {
+            Poll::Sleep => thread::sleep(Duration::from_micros(200)),
+            Poll::Spin => thread::yield_now(),
+        }
     }
+}
+
+/// How [`settle`] polls.
+#[derive(Clone, Copy)]
+enum Poll {
+    /// Every 200 µs.
+    Sleep,
+    /// At once, yielding in between: the next submit then follows the
+    /// last job's end by microseconds.
+    Spin,
 }
 
 fn job(probe: &Probe, kind: JobKind, token: &CancelToken) -> Job {
@@ -465,6 +592,201 @@ fn submit(
     Ok(())
 }
 
+/// What one submitting thread saw.
+#[derive(Default)]
+struct Tally {
+    submits: usize,
+    /// Every answer but a refusal as closed.
+    answers: Vec<Result<Admission, RejectReason>>,
+    /// The jobs refused as closed, to check that they come back whole.
+    returned_closed: Vec<Job>,
+}
+
+/// What this thread shares with the submitting threads.
+struct Submitters {
+    /// Set once the shutdown has returned: every submit begun after must
+    /// be refused as closed.
+    shut: AtomicBool,
+    /// Submits made so far, by every thread.
+    made: AtomicUsize,
+    /// How many submits [`Submitters::wait_for_lead`] waits for.
+    lead: usize,
+    led: std::sync::Mutex<bool>,
+    reached: std::sync::Condvar,
+    /// Every thread starts submitting at once, with this one.
+    start: std::sync::Barrier,
+}
+
+impl Submitters {
+    fn new(threads: usize, closed: bool, lead: usize) -> Arc<Self> {
+        Arc::new(Self {
+            shut: AtomicBool::new(closed),
+            made: AtomicUsize::new(0),
+            lead,
+            led: std::sync::Mutex::new(false),
+            reached: std::sync::Condvar::new(),
+            start: std::sync::Barrier::new(threads + 1),
+        })
+    }
+
+    /// Blocks (a spinning thread would lose its turn to the submitters)
+    /// until the threads have made `lead` submits, or for `limit` at
+    /// most: a submitter blocked by a full queue may never get there.
+    fn wait_for_lead(&self, limit: Duration) {
+        let led = self.led.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _ = self.reached.wait_timeout_while(led, limit, |led| !*led);
+    }
+
+    fn count_submit(&self) {
+        if self.made.fetch_add(1, Ordering::SeqCst) + 1 == self.lead {
+            *self.led.lock().unwrap_or_else(|poison| poison.into_inner()) = true;
+            self.reached.notify_all();
+        }
+    }
+}
+
+/// Starts `threads` threads that each submit up to `count` quick jobs,
+/// all at once once this thread passes `control.start`. A refusal as
+/// closed ends a thread's submits; one from an executor still open is a
+/// failure for [`tally_into`].
+fn submit_from_threads(
+    pool: &Arc<Box<dyn Executor>>,
+    probe: &Probe,
+    token: &CancelToken,
+    threads: usize,
+    count: usize,
+    control: &Arc<Submitters>,
+) -> Vec<thread::JoinHandle<Result<Tally, String>>> {
+    (0..threads)
+        .map(|_| {
+            let (pool, probe, token) = (Arc::clone(pool), probe.clone(), token.clone());
+            let control = Arc::clone(control);
+            thread::spawn(move || {
+                let mut tally = Tally::default();
+                control.start.wait();
+                for _ in 0..count {
+                    let after_shutdown = control.shut.load(Ordering::SeqCst);
+                    let answer = pool.submit(job(&probe, JobKind::Quick, &token));
+                    tally.submits += 1;
+                    control.count_submit();
+                    match answer {
+                        Err(rejected) if rejected.reason() == RejectReason::Closed => {
+                            tally.returned_closed.push(rejected.into_job());
+                            break;
+                        }
+                        Err(rejected) if after_shutdown => {
+                            return Err(format!(
+                                "submit after shutdown (from another thread) rejected as {:?}, \
+                                 not Closed",
+                                rejected.reason()
+                            ))
+                        }
+                        Ok(admission) if after_shutdown => {
+                            return Err(format!(
+                                "submit after shutdown (from another thread) answered {admission:?}"
+                            ))
+                        }
+                        answer => tally
+                            .answers
+                            .push(answer.map_err(|rejected| rejected.reason())),
+                    }
+                }
+                Ok(tally)
+            })
+        })
+        .collect()
+}
+
+/// Joins the submitting threads: a panic in `submit` is a failure.
+fn join_submitters(
+    threads: Vec<thread::JoinHandle<Result<Tally, String>>>,
+) -> Result<Vec<Tally>, String> {
+    let mut tallies = Vec::new();
+    let mut failure = None;
+    for thread in threads {
+        match thread.join() {
+            Ok(Ok(tally)) => tallies.push(tally),
+            Ok(Err(why)) => failure = failure.or(Some(why)),
+            Err(payload) => {
+                let why = format!(
+                    "a submit from another thread panicked: {}",
+                    watchdog::panic_message(payload.as_ref())
+                );
+                failure = failure.or(Some(why));
+            }
+        }
+    }
+    failure.map_or(Ok(tallies), Err)
+}
+
+/// Books what the submitting threads saw. A refusal as closed is allowed
+/// only once a shutdown began (`books.closed` or `raced`); every other
+/// answer must be one the policy allows.
+fn tally_into(books: &mut Books, policy: Policy, tallies: Vec<Tally>) -> Result<(), String> {
+    books.submitters = books.submitters.max(tallies.len());
+    for tally in tallies {
+        books.submits += tally.submits;
+        if !books.closed && !books.raced && !tally.returned_closed.is_empty() {
+            return Err(
+                "submit to an open executor (from another thread) rejected as Closed".into(),
+            );
+        }
+        books.returned_closed.extend(tally.returned_closed);
+        for answer in tally.answers {
+            if !policy.allows(&answer) {
+                return Err(format!(
+                    "policy {policy:?} does not allow the answer {answer:?} (to a submit from \
+                     another thread)"
+                ));
+            }
+            match answer {
+                Ok(Admission::Accepted | Admission::AcceptedDroppingOldest) => books.accepted += 1,
+                Ok(Admission::RanOnCaller) => books.ran_on_caller += 1,
+                Ok(Admission::Discarded) => books.discarded_new += 1,
+                Err(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`Op::SubmitRacingShutdown`]: submitting threads race a shutdown.
+/// Each submit is accepted (and its job must then run or come back: the
+/// books check at the end) or refused as closed; once the shutdown has
+/// returned, every submit must be refused.
+fn race_shutdown(
+    pool: &Arc<Box<dyn Executor>>,
+    probe: &Probe,
+    token: &CancelToken,
+    (mode, submitters, lead): (Mode, usize, usize),
+    policy: Policy,
+    books: &mut Books,
+) -> Result<(), String> {
+    let control = Submitters::new(submitters, books.closed, lead);
+    let threads = submit_from_threads(pool, probe, token, submitters, RACE_CAP, &control);
+    control.start.wait();
+    control.wait_for_lead(Duration::from_millis(5));
+    books.raced = true;
+    // Under caller-runs a submitter may be running a job of its own when
+    // the shutdown returns: nothing-runs is checked once they are joined.
+    let caller_runs = policy == Policy::CallerRuns;
+    let shutdown = shut_down_checking(pool, probe, mode, false, !caller_runs, books);
+    control.shut.store(true, Ordering::SeqCst);
+    let tallies = join_submitters(threads);
+    shutdown?;
+    tally_into(books, policy, tallies?)?;
+    if caller_runs {
+        let none_left = ShutdownReport {
+            completed: 0,
+            handed_back: Vec::new(),
+            still_running: 0,
+        };
+        let which = format!("{mode:?}, raced by submits, once they returned");
+        workers_joined(&**pool, probe, &none_left, &which)?;
+    }
+    Ok(())
+}
+
 fn shutdown_mode(mode: Mode) -> ShutdownMode {
     match mode {
         Mode::Drain => ShutdownMode::DRAIN,
@@ -482,6 +804,20 @@ fn shut_down(
     concurrent: bool,
     books: &mut Books,
 ) -> Result<(), String> {
+    shut_down_checking(pool, probe, mode, concurrent, true, books)
+}
+
+/// [`shut_down`]; without `joined_now`, the check that nothing runs once
+/// a call returned is left to the caller (jobs run on submitting threads
+/// under caller-runs may still be running).
+fn shut_down_checking(
+    pool: &Arc<Box<dyn Executor>>,
+    probe: &Probe,
+    mode: Mode,
+    concurrent: bool,
+    joined_now: bool,
+    books: &mut Books,
+) -> Result<(), String> {
     let racer = concurrent.then(|| {
         let (pool, probe) = (Arc::clone(pool), probe.clone());
         thread::spawn(move || {
@@ -491,9 +827,13 @@ fn shut_down(
             (report, joined)
         })
     });
+    let joined = |report: &ShutdownReport, which: &str| match joined_now {
+        true => workers_joined(&**pool, probe, report, which),
+        false => no_deadline_no_stragglers(report, which),
+    };
     let first = pool.shutdown(shutdown_mode(mode));
     if mode != Mode::DrainWithDeadline || first.still_running == 0 {
-        workers_joined(&**pool, probe, &first, &format!("{mode:?}"))?;
+        joined(&first, &format!("{mode:?}"))?;
     }
     let mut reports: Vec<ShutdownReport> = vec![first];
     if let Some(racer) = racer {
@@ -509,13 +849,24 @@ fn shut_down(
     if mode == Mode::DrainWithDeadline && reports[0].still_running > 0 {
         // Past the deadline some jobs ran on; a plain drain joins them.
         let last = pool.shutdown(ShutdownMode::DRAIN);
-        workers_joined(&**pool, probe, &last, "the drain after a deadline")?;
+        joined(&last, "the drain after a deadline")?;
         reports.push(last);
     }
     for report in reports {
         books.handed_back.extend(report.handed_back);
     }
     books.closed = true;
+    Ok(())
+}
+
+/// A shutdown with no deadline reports no job still running.
+fn no_deadline_no_stragglers(report: &ShutdownReport, which: &str) -> Result<(), String> {
+    if report.still_running != 0 {
+        return Err(format!(
+            "shutdown ({which}) returned with {} jobs still running and no deadline",
+            report.still_running
+        ));
+    }
     Ok(())
 }
 
@@ -527,12 +878,7 @@ fn workers_joined(
     report: &ShutdownReport,
     which: &str,
 ) -> Result<(), String> {
-    if report.still_running != 0 {
-        return Err(format!(
-            "shutdown ({which}) returned with {} jobs still running and no deadline",
-            report.still_running
-        ));
-    }
+    no_deadline_no_stragglers(report, which)?;
     let (in_jobs, in_books) = (probe.running(), pool.stats().running);
     if in_jobs > 0 {
         return Err(format!(
@@ -579,18 +925,29 @@ fn check_books(
     let settled = stats.completed + stats.cancelled + displaced + books.handed_back.len();
     if admitted != settled {
         return Err(format!(
-            "{admitted} jobs accepted but {settled} accounted for (ran {}, cancelled {}, displaced {displaced}, handed back {}): a job was lost",
+            "{admitted} jobs accepted but {settled} accounted for (ran {}, cancelled {}, displaced {displaced}, handed back {}): a job was lost{}",
             stats.completed,
             stats.cancelled,
-            books.handed_back.len()
+            books.handed_back.len(),
+            match books.raced {
+                true => " (submits raced a shutdown: one accepted after the workers were drained?)",
+                false => "",
+            }
         ));
     }
-    let caller = usize::from(case.policy == Policy::CallerRuns);
-    if promises.bounded && probe.peak() > books.max_bound + caller {
+    let callers = match case.policy {
+        Policy::CallerRuns => books.submitters.max(1),
+        _ => 0,
+    };
+    if promises.bounded && probe.peak() > books.max_bound + callers {
         return Err(format!(
-            "{} jobs ran at once, bound {}",
+            "{} jobs ran at once, bound {}{}",
             probe.peak(),
-            books.max_bound
+            books.max_bound,
+            match callers {
+                0 => String::new(),
+                callers => format!(" (and {callers} submitting thread(s) under caller-runs)"),
+            }
         ));
     }
     // Handed-back and closed-rejected jobs must be whole and never have run.
@@ -615,6 +972,9 @@ pub fn explore(subject: &PoolSubject) -> Result<u32, String> {
 /// [`explore`] with `cases` cases and at most `shrink_steps` shrinking
 /// steps (a mutant gate that needs only the first failure takes few).
 pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Result<u32, String> {
+    if crate::support::skipped_under_shuttle("pool_machine") {
+        return Ok(0);
+    }
     let config = Config {
         cases,
         max_shrink_iters: shrink_steps,
@@ -626,10 +986,17 @@ pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Res
     // several times, so that a race that shows now and then still shrinks.
     let failed_once = Cell::new(false);
     let refused = Cell::new(0u32);
+    // A hang's shrinking candidates run under a short limit.
+    let limit = watchdog::CaseLimit::new(subject.watchdog);
+    // The facade's locks now and then yield or sleep while the cases run,
+    // so that the windows of lost wake-ups and racing submits open.
+    #[cfg(not(feature = "shuttle"))]
+    let _perturbed = contend_strategies::sync::perturb::enable();
     let outcome = runner.run(&any_case(&subject.promises), |case| {
         let tries = if failed_once.get() { SHRINK_TRIES } else { 1 };
         for _ in 0..tries {
-            match run_case(subject, &case) {
+            let ran = limit.run(|within| run_case(&subject.clone().watchdog(within), &case));
+            match ran {
                 Ok(Ran::Checked) => {}
                 Ok(Ran::Refused) => {
                     refused.set(refused.get() + 1);
@@ -690,6 +1057,9 @@ pub fn check_executor(
 /// Replays one case against `subject`; paste the line a failure prints
 /// into a test, with your subject, to keep it as a regression test.
 pub fn replay(subject: &PoolSubject, case: &Case) {
+    // Perturbed as the machine's own runs are.
+    #[cfg(not(feature = "shuttle"))]
+    let _perturbed = contend_strategies::sync::perturb::enable();
     match run_case(subject, case) {
         Ok(Ran::Checked) => {}
         Ok(Ran::Refused) => panic!(

@@ -18,7 +18,8 @@
 //! model (default [`DEFAULT_SCHEDULES`]), as `PROPTEST_CASES` and
 //! `LOOM_MAX_PREEMPTIONS` do for the other checkers. Each model prints the
 //! schedules it ran on a `contend-gate:` line. A failing schedule is kept
-//! in `target/shuttle-failures/` and the failure prints the command that
+//! in [`failures_dir`] (your target folder's `contend-failures/shuttle/`,
+//! or `CONTEND_FAILURES_DIR`) and the failure prints the command that
 //! replays it (`CONTEND_SHUTTLE_REPLAY=file`, with
 //! `CONTEND_SHUTTLE_ONLY=model` to run just that model).
 
@@ -36,9 +37,15 @@ use crate::loom_models::{Model, NamedModel};
 /// not set: the whole shuttle suite then runs in seconds on 2 cores.
 pub const DEFAULT_SCHEDULES: usize = 1000;
 
-/// Where failing schedules are written: `target/shuttle-failures` of the
-/// workspace.
-pub const FAILURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/shuttle-failures");
+/// Where failing schedules are written: `CONTEND_FAILURES_DIR/shuttle` if
+/// set, else `contend-failures/shuttle` in the target folder of the test
+/// binary running the check (read off its path,
+/// `<target>/<profile>/deps/<test>-<hash>`): your crate's `target/`, not
+/// contend-tests' folder, which for a registry dependency lies inside
+/// cargo's registry.
+pub fn failures_dir() -> PathBuf {
+    crate::support::failures_dir().join("shuttle")
+}
 
 /// shuttle's panic hook persists the schedule of the first panic of every
 /// execution, caught or not, and prints it: a job panicking on purpose
@@ -122,9 +129,10 @@ pub fn check(model: Model, schedules: usize) -> Outcome {
     let counted = Arc::clone(&ran);
     let model: Arc<Model> = Arc::new(Box::new(move || {
         counted.fetch_add(1, Ordering::Relaxed);
+        contend_strategies::sync::waits::reset();
         model();
     }));
-    let failures = PathBuf::from(FAILURES);
+    let failures = failures_dir();
     let _ = std::fs::create_dir_all(&failures);
     for sampler in Sampler::ALL {
         let model = Arc::clone(&model);
@@ -144,6 +152,7 @@ pub fn check(model: Model, schedules: usize) -> Outcome {
                 *first = Some(format!("{said}{}", at.unwrap_or_default()));
             }
         }));
+        let before = schedule_files(&failures);
         let outcome = catch_unwind(AssertUnwindSafe(|| match sampler {
             Sampler::Pct(depth) => run(PctScheduler::new(depth, schedules), &failures, model),
             Sampler::Random => run(RandomScheduler::new(schedules), &failures, model),
@@ -160,18 +169,50 @@ pub fn check(model: Model, schedules: usize) -> Outcome {
                 // run it as it is.
                 continue;
             }
+            let mut message =
+                invariant.unwrap_or_else(|| said.lines().next().unwrap_or_default().to_owned());
+            if message.contains("deadlock") {
+                if let Some(waits) = contend_strategies::sync::waits::blocked() {
+                    message = format!("{message}; blocked: {waits}");
+                }
+            }
             return Outcome::Failed {
                 scheduler: sampler.name(),
-                message: invariant
-                    .unwrap_or_else(|| said.lines().next().unwrap_or_default().to_owned()),
+                message,
+                // shuttle names the file on stderr, not in the panic's
+                // message: the file is the one this run added.
                 schedule: said
                     .lines()
-                    .find_map(|line| line.strip_prefix(PERSISTED))
-                    .map(|path| PathBuf::from(path.trim())),
+                    .find_map(|line| line.split(PERSISTED).nth(1))
+                    .map(|path| PathBuf::from(path.trim()))
+                    .or_else(|| newest_added(&failures, &before)),
             };
         }
     }
     Outcome::Held(ran.load(Ordering::Relaxed))
+}
+
+/// The schedule files in `folder`, with their modification times.
+fn schedule_files(folder: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
+    std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| Some((entry.path(), entry.metadata().ok()?.modified().ok()?)))
+        .collect()
+}
+
+/// The newest file in `folder` that was not in `before` (or was, older).
+fn newest_added(folder: &Path, before: &[(PathBuf, std::time::SystemTime)]) -> Option<PathBuf> {
+    schedule_files(folder)
+        .into_iter()
+        .filter(|(path, modified)| {
+            !before
+                .iter()
+                .any(|(old, then)| old == path && then == modified)
+        })
+        .max_by_key(|(_, modified)| *modified)
+        .map(|(path, _)| path)
 }
 
 /// Replays the schedule in `file` on `model` once; panics as the model
@@ -179,7 +220,7 @@ pub fn check(model: Model, schedules: usize) -> Outcome {
 pub fn replay(model: Model, file: &Path) {
     let scheduler = ReplayScheduler::new_from_file(file)
         .unwrap_or_else(|error| panic!("cannot read the schedule {}: {error}", file.display()));
-    run(scheduler, Path::new(FAILURES), Arc::new(model));
+    run(scheduler, &failures_dir(), Arc::new(model));
 }
 
 /// Runs every model of `suite` (or, with `CONTEND_SHUTTLE_ONLY=text`, the

@@ -19,15 +19,10 @@ use crate::StrategyCase;
 pub type BuildFn = dyn Fn(PoolConfig) -> Option<Box<dyn Executor>> + Send + Sync;
 
 /// The watchdog's limit when none is set: `CONTEND_WATCHDOG_SECS` if set,
-/// else 30 s. A correct executor reaches every state a check waits for at
-/// once; only a broken one meets the limit, which bounds a hang and
-/// measures nothing.
+/// else 30 s (see [`crate::watchdog::default_limit`], the one setting of
+/// every family's checks).
 pub fn default_watchdog() -> Duration {
-    std::env::var("CONTEND_WATCHDOG_SECS")
-        .ok()
-        .and_then(|secs| secs.parse().ok())
-        .map(Duration::from_secs_f64)
-        .unwrap_or(Duration::from_secs(30))
+    crate::watchdog::default_limit()
 }
 
 /// An executor under check.

@@ -2,14 +2,6 @@
 //! failing stress round can be replayed from its seed), the number of
 //! stress rounds, and a watchdog that turns a hang into a failure.
 
-use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
-
-/// How long a check may run before the watchdog calls it a deadlock.
-/// Generous: it bounds a hang, it does not measure speed.
-pub const DEADLINE: Duration = Duration::from_secs(120);
-
 /// Stress rounds: `CONTEND_STRESS_ROUNDS` if set, else `default`.
 pub fn stress_rounds(default: usize) -> usize {
     std::env::var("CONTEND_STRESS_ROUNDS")
@@ -18,29 +10,16 @@ pub fn stress_rounds(default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Runs `check` on its own thread and returns its result; panics if it
-/// panicked, or if it has not finished within [`DEADLINE`] (then `what`
-/// is reported as a probable deadlock and the stuck thread is leaked).
+/// Runs `check` on its own thread and returns its result; panics with its
+/// own message (the invariant it broke, on whichever thread) if it
+/// panicked, or, if it has not finished within the watchdog's limit
+/// ([`crate::watchdog::default_limit`], `CONTEND_WATCHDOG_SECS`), with
+/// `what` and the limit (the stuck thread is leaked).
 pub fn within_deadline<R: Send + 'static>(
     what: &str,
     check: impl FnOnce() -> R + Send + 'static,
 ) -> R {
-    let (done_tx, done_rx) = mpsc::channel();
-    let runner = thread::spawn(move || {
-        let result = check();
-        let _ = done_tx.send(());
-        result
-    });
-    match done_rx.recv_timeout(DEADLINE) {
-        // Finished, or panicked (the sender was dropped): join tells which.
-        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {DEADLINE:?}, probably deadlocked")
-        }
-    }
+    crate::watchdog::within(what, crate::watchdog::default_limit(), move |_| check())
 }
 
 /// A seeded pseudo-random generator (splitmix64): reproducible rounds
@@ -100,6 +79,44 @@ pub fn public_path<T>(module: &str) -> String {
     match path.strip_prefix(&prefix) {
         Some(inner) => format!("{prefix}{}", inner.rsplit("::").next().unwrap_or(inner)),
         None => path.to_owned(),
+    }
+}
+
+/// Whether a check on real threads must skip because this build swaps
+/// contend-strategies' sync facade to shuttle's types (feature
+/// `shuttle`), whose locks exist only inside a shuttle schedule: it then
+/// says so in one loud line and the caller returns having checked
+/// nothing. Run the std checks without the feature and the shuttle
+/// suite with it (`cargo test --features shuttle --test shuttle`), so no
+/// test file needs a `cfg` of its own.
+pub fn skipped_under_shuttle(check: &str) -> bool {
+    let skipped = cfg!(feature = "shuttle");
+    if skipped {
+        println!(
+            "SKIPPED: {check}: this build has the shuttle facade (feature `shuttle`), and the \
+             check runs real threads: run it without the feature"
+        );
+    }
+    skipped
+}
+
+/// Where the checks keep what replays a failure (shuttle's schedules):
+/// `CONTEND_FAILURES_DIR` if set, else `contend-failures` in the target
+/// folder of the running test binary (`<target>/<profile>/deps/<test>`),
+/// else `contend-failures` in the current folder.
+pub fn failures_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("CONTEND_FAILURES_DIR") {
+        return dir.into();
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let target = exe
+        .parent()
+        .filter(|deps| deps.file_name().is_some_and(|name| name == "deps"))
+        .and_then(|deps| deps.parent())
+        .and_then(|profile| profile.parent());
+    match target {
+        Some(target) => target.join("contend-failures"),
+        None => std::path::PathBuf::from("contend-failures"),
     }
 }
 

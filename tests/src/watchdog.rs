@@ -14,6 +14,23 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+/// The watchdog's limit when a check sets none: `CONTEND_WATCHDOG_SECS`
+/// if set, else 30 s. The one setting of every family: the pool
+/// machine and suites ([`PoolSubject::watchdog`](crate::PoolSubject::watchdog)),
+/// the fan-in and cache machines
+/// ([`FanInSubject::watchdog`](crate::fanin_machine::FanInSubject::watchdog),
+/// [`CacheSubject::watchdog`](crate::cache_machine::CacheSubject::watchdog))
+/// and the fan-in, cache and counter suites. A correct implementation
+/// reaches every state a check waits for at once; only a broken one
+/// meets the limit, which bounds a hang and measures nothing.
+pub fn default_limit() -> Duration {
+    std::env::var("CONTEND_WATCHDOG_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(30))
+}
+
 /// Where a check is, for the watchdog to report if it hangs there.
 #[derive(Clone, Default)]
 pub struct Breadcrumbs {
@@ -47,6 +64,108 @@ impl Breadcrumbs {
             Some(detail) => format!("{last}; {detail}"),
             None => last,
         }
+    }
+}
+
+/// The limit on each case of a proptest machine: the subject's watchdog
+/// until a case hangs; from then on (the shrinking candidates) 20 times
+/// the slowest passing case, at least 200 ms, never more than the
+/// watchdog. A candidate that runs far longer than any passing case is a
+/// hang too, so shrinking a hang costs seconds, not the watchdog's limit
+/// per candidate. (A candidate wrongly taken for a hang on a loaded
+/// machine only makes the shrunk case less small: the failure itself was
+/// found under the full limit.)
+#[derive(Debug)]
+pub struct CaseLimit {
+    watchdog: Duration,
+    slowest_pass: std::cell::Cell<Duration>,
+    shrinking: std::cell::Cell<Option<Duration>>,
+}
+
+impl CaseLimit {
+    /// Starts at `watchdog`.
+    pub fn new(watchdog: Duration) -> Self {
+        Self {
+            watchdog,
+            slowest_pass: std::cell::Cell::new(Duration::ZERO),
+            shrinking: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The limit on the next case.
+    pub fn current(&self) -> Duration {
+        self.shrinking.get().unwrap_or(self.watchdog)
+    }
+
+    /// Runs `case` (given the limit) and learns from how long it took and
+    /// whether it hung.
+    pub fn run<R>(&self, case: impl FnOnce(Duration) -> Result<R, String>) -> Result<R, String> {
+        let started = std::time::Instant::now();
+        let outcome = case(self.current());
+        if self.shrinking.get().is_none() {
+            match &outcome {
+                Ok(_) => self
+                    .slowest_pass
+                    .set(self.slowest_pass.get().max(started.elapsed())),
+                Err(why) if why.contains(HUNG) => {
+                    let limit = (self.slowest_pass.get() * 20)
+                        .max(Duration::from_millis(200))
+                        .min(self.watchdog);
+                    self.shrinking.set(Some(limit));
+                }
+                Err(_) => {}
+            }
+        }
+        outcome
+    }
+}
+
+/// What a hang's failure says, from [`guard`].
+pub const HUNG: &str = "(the watchdog's limit)";
+
+/// Holds a value (an executor) whose drop may hang, and drops it with a
+/// breadcrumb saying so: a `Drop` that joins a thread stuck in a job
+/// then fails within the watchdog as "dropping the executor", naming
+/// where the check had got to, instead of hanging outside it.
+pub struct DroppedUnderWatch<T> {
+    value: Option<T>,
+    crumbs: Breadcrumbs,
+    what: &'static str,
+}
+
+impl<T> DroppedUnderWatch<T> {
+    /// `value`, to be dropped under the watchdog whose breadcrumbs are
+    /// `crumbs`; `what` names it ("the executor").
+    pub fn new(value: T, crumbs: &Breadcrumbs, what: &'static str) -> Self {
+        Self {
+            value: Some(value),
+            crumbs: crumbs.clone(),
+            what,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for DroppedUnderWatch<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.value.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T> Drop for DroppedUnderWatch<T> {
+    fn drop(&mut self) {
+        let how = if thread::panicking() {
+            "while the check panicked"
+        } else {
+            "as the check ended"
+        };
+        let reached = self.crumbs.last();
+        self.crumbs.at(format!(
+            "dropping {} ({how}, having reached: {reached}): its Drop did not return",
+            self.what
+        ));
+        drop(self.value.take());
     }
 }
 

@@ -12,8 +12,8 @@
 use std::process::Command;
 
 use contend_strategies::mutants::{self, Mutant};
-use contend_tests::loom_models::{all_suites_from, failure, Family};
-use contend_tests::mutant_gate::{catch_every_mutant, is_async, Suite};
+use contend_tests::loom_models::{all_suites_from, failure, loom_jobs, Family};
+use contend_tests::mutant_gate::{catch_every_mutant_in_children, is_async, Suite};
 use contend_tests::watchdog::{loom_watchdog, output_within};
 
 /// Set in a child process to the mutant it looks for.
@@ -29,7 +29,7 @@ fn the_loom_suite_catches_every_mutant_it_should() {
         look_for(&name);
         return;
     }
-    catch_every_mutant(Suite::Loom, |mutant| {
+    catch_every_mutant_in_children(Suite::Loom, loom_jobs(), |mutant| {
         // Tokio does not build under loom: nothing here can see them, and
         // looking would walk every model for nothing.
         if is_async(mutant) {

@@ -50,3 +50,74 @@ fn a_model_blocked_outside_shuttle_s_view_fails_within_the_watchdog() {
         "{message}"
     );
 }
+
+/// A failure names the file shuttle wrote its schedule to (shuttle says
+/// it on stderr, not in the panic contend reads), in the failures folder
+/// of the running crate's target (or `CONTEND_FAILURES_DIR`), and that
+/// file replays the failure.
+#[test]
+fn a_failing_model_names_its_schedule_file_and_the_file_replays_it() {
+    use contend_strategies::sync::atomic::{AtomicBool, Ordering};
+    use contend_strategies::sync::{thread, Arc};
+    use contend_tests::loom_models::Model;
+    use contend_tests::shuttle_models::{check, failures_dir, replay, Outcome};
+
+    let model = || -> Model {
+        Box::new(|| {
+            let flag = Arc::new(AtomicBool::new(false));
+            let setter = Arc::clone(&flag);
+            let other = thread::spawn(move || setter.store(true, Ordering::SeqCst));
+            let seen = flag.load(Ordering::SeqCst);
+            other.join().unwrap();
+            assert!(!seen, "the other thread ran first");
+        })
+    };
+    let Outcome::Failed {
+        message, schedule, ..
+    } = check(model(), 100)
+    else {
+        panic!("a racy model held under 300 schedules");
+    };
+    assert!(message.contains("the other thread ran first"), "{message}");
+    let file = schedule.expect("the failure names its schedule file");
+    assert!(file.is_file(), "{}", file.display());
+    assert!(file.starts_with(failures_dir()), "{}", file.display());
+    let replayed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| replay(model(), &file)))
+            .expect_err("the schedule replays the failure");
+    let said = contend_tests::watchdog::panic_message(replayed.as_ref());
+    assert!(said.contains("the other thread ran first"), "{said}");
+}
+
+/// A deadlock names each blocked thread's wait and where it was called:
+/// two threads taking two locks in opposite orders.
+#[test]
+fn a_deadlock_names_each_blocked_thread_s_wait() {
+    use contend_strategies::sync::{thread, Arc, Mutex};
+    use contend_tests::shuttle_models::{check, Outcome};
+
+    let model = Box::new(|| {
+        let locks = Arc::new((Mutex::new(()), Mutex::new(())));
+        let other = Arc::clone(&locks);
+        let second = thread::spawn(move || {
+            let _b = other.1.lock();
+            let _a = other.0.lock();
+        });
+        {
+            let _a = locks.0.lock();
+            let _b = locks.1.lock();
+        }
+        second.join().unwrap();
+    });
+    let Outcome::Failed { message, .. } = check(model, 200) else {
+        panic!("two locks taken in opposite orders never deadlocked");
+    };
+    assert!(message.contains("deadlock"), "{message}");
+    assert!(
+        message
+            .matches("Mutex::lock at tests/tests/shuttle_own_executor.rs:")
+            .count()
+            == 2,
+        "both blocked locks, with their lines: {message}"
+    );
+}

@@ -25,6 +25,16 @@ use contend_strategies::pool::{
 use contend_strategies::sync::thread::{self, JoinHandle};
 use contend_strategies::sync::{Arc, Condvar, Mutex};
 
+mod cache;
+mod fanin;
+#[cfg(not(loom))]
+mod task_pool;
+
+pub use cache::MapCache;
+pub use fanin::{QueueConsumer, QueueFanIn, QueueProducer};
+#[cfg(not(loom))]
+pub use task_pool::TaskPool;
+
 /// The most workers a `QueuePool` agrees to start.
 pub const MAX_WORKERS: usize = 64;
 
@@ -42,6 +52,8 @@ struct Shared {
     /// A job was queued, the queue emptied, or the pool closed.
     changed: Condvar,
     books: JobContext,
+    /// The bug of [`QueuePool::with_a_lost_wake_up`].
+    lost_wake_up: bool,
 }
 
 /// `workers` threads on one unbounded queue.
@@ -58,6 +70,19 @@ impl QueuePool {
     /// more than [`MAX_WORKERS`]. The queue is unbounded, so the overload
     /// policy never comes into play.
     pub fn new(config: &PoolConfig) -> Option<Self> {
+        Self::build(config, false)
+    }
+
+    /// The same pool with the bug this example keeps to show contend
+    /// catching it: an idle worker checks the queue, lets go of the lock,
+    /// takes it again and waits without checking again, so a submit whose
+    /// notify falls between the two is lost and its job waits, with a
+    /// worker asleep beside it, until the next submit or the shutdown.
+    pub fn with_a_lost_wake_up(config: &PoolConfig) -> Option<Self> {
+        Self::build(config, true)
+    }
+
+    fn build(config: &PoolConfig, lost_wake_up: bool) -> Option<Self> {
         if config.workers == 0 || config.workers > MAX_WORKERS {
             return None;
         }
@@ -65,6 +90,7 @@ impl QueuePool {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             books: JobContext::new(Self::NAME, config.panic_handler.clone()),
+            lost_wake_up,
         });
         let workers = (0..config.workers)
             .map(|_| {
@@ -96,6 +122,11 @@ fn work(shared: &Shared) {
         }
         if state.closed {
             return;
+        }
+        if shared.lost_wake_up {
+            // The bug: the lock let go between the check and the wait.
+            drop(state);
+            state = shared.state.lock();
         }
         // Checked and waited for under the same lock: no lost wake-up.
         state.idle += 1;

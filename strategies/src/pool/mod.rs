@@ -42,6 +42,7 @@ mod registry;
 mod rejected;
 mod ring;
 mod run;
+mod run_async;
 mod semaphore;
 mod serial;
 mod shutdown;

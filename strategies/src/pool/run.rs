@@ -110,7 +110,6 @@ impl JobContext {
 
     /// Takes the work out of a job about to start, counting the start.
     /// For strategies that drive the work themselves (tokio).
-    #[cfg_attr(any(loom, not(feature = "third-party")), allow(dead_code))] // used by the tokio strategies only
     pub(crate) fn start(&self, job: &mut Job) -> Work {
         let work = job.take_work();
         self.counters.started();

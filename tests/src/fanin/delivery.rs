@@ -95,7 +95,7 @@ pub fn the_stream_does_not_end_while_a_producer_is_active<F: Variant>(variant: F
                         })
                     })
                     .collect();
-                scope.spawn(move || {
+                let last = scope.spawn(move || {
                     for seq in 0..ITEMS {
                         if seq == ITEMS / 2 {
                             released
@@ -127,6 +127,7 @@ pub fn the_stream_does_not_end_while_a_producer_is_active<F: Variant>(variant: F
                 );
                 release.send(()).expect("last producer waiting");
                 received.extend(std::iter::from_fn(|| consumer.recv()));
+                crate::watchdog::joined("the last producer", last.join());
                 assert_exactly_once(&context, &received, PRODUCERS, ITEMS);
             });
         });
@@ -160,7 +161,7 @@ pub fn a_rendezvous_send_waits_for_the_consumer<F: Variant>(variant: F) {
         let returned = AtomicBool::new(false);
         thread::scope(|scope| {
             let returned = &returned;
-            scope.spawn(move || {
+            let sender = scope.spawn(move || {
                 producer.send((0, 0)).expect("consumer alive");
                 returned.store(true, Ordering::SeqCst);
             });
@@ -173,6 +174,7 @@ pub fn a_rendezvous_send_waits_for_the_consumer<F: Variant>(variant: F) {
             );
             let mut consumer = channel.consumer;
             assert_eq!(consumer.recv(), Some((0, 0)), "{context}");
+            crate::watchdog::joined("the rendezvous sender", sender.join());
         });
         assert!(returned.load(Ordering::SeqCst), "{context}");
     });

@@ -82,9 +82,10 @@ fn deliver<F: Variant>(
     let finished: Vec<AtomicBool> = (0..producers).map(|_| AtomicBool::new(false)).collect();
     let name = variant.name();
     Some(thread::scope(|scope| {
+        let mut senders = Vec::new();
         for (id, producer) in channel.producers.into_iter().enumerate() {
             let finished = &finished;
-            scope.spawn(move || {
+            senders.push(scope.spawn(move || {
                 for seq in 0..items {
                     if let Err(error) = producer.send((id, seq)) {
                         panic!("{name}: send failed with the consumer alive: {error}");
@@ -92,13 +93,18 @@ fn deliver<F: Variant>(
                 }
                 finished[id].store(true, Ordering::SeqCst);
                 drop(producer);
-            });
+            }));
         }
         let mut consumer = channel.consumer;
         let received: Vec<Item> = std::iter::from_fn(|| consumer.recv()).collect();
         let unfinished_at_end = (0..producers)
             .filter(|&id| !finished[id].load(Ordering::SeqCst))
             .collect();
+        // Joined here, so that a producer's panic keeps its words (an
+        // unjoined one would surface as "a scoped thread panicked").
+        for (id, sender) in senders.into_iter().enumerate() {
+            crate::watchdog::joined(&format!("producer {id}"), sender.join());
+        }
         Delivery {
             received,
             unfinished_at_end,

@@ -14,8 +14,9 @@ use contend_strategies::pool::{
 };
 use contend_strategies::sync::{thread, Arc};
 
-use super::pool::{assert_joined, assert_settled, of, Build, Plain, Tally};
+use super::pool::{assert_joined, assert_settled, of, on_subject, Build, Plain, Tally};
 use super::{Model, NamedModel};
+use crate::PoolSubject;
 
 /// Submitter threads of the crowded model.
 const SUBMITTERS: usize = 3;
@@ -189,4 +190,28 @@ pub fn suite() -> Vec<NamedModel> {
         elastic_resized_under_load(),
     ));
     suite
+}
+
+/// The crowded model on your executor, for shuttle (loom cannot finish
+/// it): three submitters, 21 jobs with panics and cancels, a drain and an
+/// abort racing them, on four workers behind a queue of four; the bound
+/// checked is four if the subject promises one. Named
+/// `name: 3 submitters, 21 jobs, 2 shutdowns, cancels and panics`; a
+/// subject that refuses the configuration has the model reported as
+/// skipped.
+pub fn subject_suite(subject: &PoolSubject) -> Vec<NamedModel> {
+    let bound = if subject.promises.bounded {
+        4
+    } else {
+        usize::MAX
+    };
+    vec![on_subject(
+        subject,
+        format!(
+            "{}: 3 submitters, 21 jobs, 2 shutdowns, cancels and panics",
+            subject.name()
+        ),
+        PoolConfig::new(4).queue_capacity(4),
+        move |build| crowded(build, bound),
+    )]
 }

@@ -101,13 +101,28 @@ pub fn cancel_unblocks_a_full_send<F: FanIn<u32> + Clone + Send + Sync + 'static
 /// The models any fan-in with a bounded capacity of 1 is held to (any
 /// `Clone` value: a unit struct, or one carrying its configuration), named
 /// `name: what`: what a user's fan-in gets from one call, under loom
-/// (`explore_suite`) or shuttle (`shuttle_models::explore_suite`). Add
-/// [`rendezvous_races_cancel`] if it has a rendezvous (capacity 0).
+/// (`explore_suite`) or shuttle (`shuttle_models::explore_suite`). The
+/// rendezvous model (capacity 0) is reported as skipped for a variant
+/// that refuses a rendezvous.
 pub fn variant_suite<F: FanIn<u32> + Clone + Send + Sync + 'static>(
     name: &str,
     variant: F,
 ) -> Vec<NamedModel> {
+    let rendezvous = format!("{name}: rendezvous racing cancel");
+    let skipping = rendezvous.clone();
+    let refuser = variant.clone();
+    let racing = rendezvous_races_cancel(variant.clone());
     vec![
+        NamedModel::new(
+            rendezvous,
+            Box::new(move || {
+                if refuser.channel(1, Capacity::Bounded(0)).is_err() {
+                    super::note_refused(&skipping);
+                    return;
+                }
+                racing();
+            }),
+        ),
         NamedModel::new(
             format!("{name}: close racing the last send"),
             close_races_the_last_send(variant.clone()),

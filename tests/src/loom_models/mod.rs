@@ -85,11 +85,13 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     crate::quiet_expected_panics();
+    report_blocked_waits_on_deadlock();
     let explored = std::sync::Arc::new(AtomicUsize::new(0));
     let counter = std::sync::Arc::clone(&explored);
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         builder().check(move || {
             counter.fetch_add(1, Ordering::Relaxed);
+            contend_strategies::sync::waits::reset();
             model();
         })
     }));
@@ -114,6 +116,35 @@ pub fn explore(name: &str, model: impl Fn() + Send + Sync + 'static) -> usize {
     }
     println!("contend-gate: loom {name}: {explored} interleavings");
     explored
+}
+
+/// How a child names the waits its threads were blocked in.
+#[cfg(loom)]
+const BLOCKED: &str = "blocked at the failure: ";
+
+/// Installs, once, a panic hook that prints each blocked thread's wait
+/// (see `contend_strategies::sync::waits`) when loom reports a deadlock,
+/// before anything else: loom's deadlock panic can abort the process
+/// while it unwinds, and the parent reads the line from the child's
+/// output.
+#[cfg(loom)]
+fn report_blocked_waits_on_deadlock() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let said = crate::watchdog::panic_message(info.payload());
+            if said.starts_with("deadlock") {
+                if let Some(waits) = contend_strategies::sync::waits::blocked() {
+                    let name = std::env::var(CHILD).unwrap_or_default();
+                    println!("contend-gate: loom {name}: {BLOCKED}{waits}");
+                    use std::io::Write;
+                    let _ = std::io::stdout().flush();
+                }
+            }
+            previous(info);
+        }));
+    });
 }
 
 #[cfg(loom)]
@@ -150,14 +181,41 @@ pub fn explore_suite_within(family: &str, suite: Vec<NamedModel>, limit: std::ti
         .map(|named| named.name)
         .filter(|name| name.contains(&only))
         .collect();
+    // Each child explores on one core: `CONTEND_LOOM_JOBS` of them at
+    // once (default: one per core), each model's report printed whole.
+    // Read here: the children are started from threads of their own.
+    let test = calling_test();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes: std::sync::Mutex<Vec<(usize, Result<usize, String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..loom_jobs().min(names.len().max(1)) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(name) = names.get(index) else { break };
+                let outcome = explore_in_child(name, test.as_deref(), limit);
+                if let Err(why) = &outcome {
+                    let _whole = PRINTING
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    println!("contend-gate: loom {name}: FAILED: {why}");
+                }
+                outcomes
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((index, outcome));
+            });
+        }
+    });
+    let mut outcomes = outcomes
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    outcomes.sort_by_key(|(index, _)| *index);
     let (mut interleavings, mut failed) = (0, Vec::new());
-    for name in &names {
-        match explore_in_child(name, limit) {
+    for (index, outcome) in outcomes {
+        match outcome {
             Ok(explored) => interleavings += explored,
-            Err(why) => {
-                println!("contend-gate: loom {name}: FAILED: {why}");
-                failed.push(format!("{name}: {why}"));
-            }
+            Err(why) => failed.push(format!("{}: {why}", names[index])),
         }
     }
     println!(
@@ -173,22 +231,49 @@ pub fn explore_suite_within(family: &str, suite: Vec<NamedModel>, limit: std::ti
     );
 }
 
+/// How many child processes explore at once: `CONTEND_LOOM_JOBS` if set,
+/// else one per core.
+#[cfg(loom)]
+pub fn loom_jobs() -> usize {
+    std::env::var("CONTEND_LOOM_JOBS")
+        .ok()
+        .and_then(|jobs| jobs.parse().ok())
+        .filter(|jobs: &usize| *jobs > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |cores| cores.get()))
+}
+
+/// Held while one child's report is printed, so reports never interleave.
+#[cfg(loom)]
+static PRINTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs this test binary again to explore the model `name` alone, passes
 /// its output on, and returns the interleavings it explored, or why it
 /// failed (its last words, or the signal that ended it).
 #[cfg(loom)]
-fn explore_in_child(name: &str, limit: std::time::Duration) -> Result<usize, String> {
+fn explore_in_child(
+    name: &str,
+    test: Option<&str>,
+    limit: std::time::Duration,
+) -> Result<usize, String> {
     use std::process::Command;
 
     let exe =
         std::env::current_exe().map_err(|error| format!("cannot find the test binary: {error}"))?;
     let mut child = Command::new(exe);
-    child
-        .args(["--nocapture", "--test-threads=1"])
-        .env(CHILD, name);
+    child.args(["--nocapture", "--test-threads=1"]);
+    // The child runs only the test that called the suite (libtest names
+    // each test's thread after it): a test file that holds other tests
+    // than `explore_suite` calls does not run them once per model.
+    if let Some(test) = test {
+        child.args(["--exact", test]);
+    }
+    child.env(CHILD, name);
     let output = crate::watchdog::output_within(&mut child, limit)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let _whole = PRINTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if output.status.success() {
         // Its gate lines; the test harness's own lines stay in the child.
         for line in stdout.lines() {
@@ -210,15 +295,12 @@ fn explore_in_child(name: &str, limit: std::time::Duration) -> Result<usize, Str
         (true, None) => Err("the child explored nothing (no model of that name)".to_owned()),
         (false, _) => {
             eprint!("{stderr}");
-            // The line after "panicked at …" is the model's message.
-            let lines: Vec<&str> = stderr.lines().collect();
-            let said = lines
-                .iter()
-                .position(|line| line.contains("panicked at"))
-                .and_then(|at| lines.get(at + 1))
-                .unwrap_or(&"no message")
-                .trim()
-                .to_owned();
+            let mut said = last_words(&stderr);
+            // A deadlock: where each thread was blocked, as the child saw.
+            let blocked = format!("contend-gate: loom {name}: {BLOCKED}");
+            if let Some(waits) = stdout.lines().find_map(|line| line.split(&blocked).nth(1)) {
+                said = format!("{said}; blocked: {waits}");
+            }
             Err(match signal(&output.status) {
                 Some(signal) => format!(
                     "aborted by signal {signal} (a deadlock, or a panic while unwinding): {said}"
@@ -227,6 +309,49 @@ fn explore_in_child(name: &str, limit: std::time::Duration) -> Result<usize, Str
             })
         }
     }
+}
+
+/// The name of the test running on this thread, as libtest names its
+/// threads; `None` on the main thread (a test run with
+/// `--test-threads=1` on a libtest that does not spawn) or outside
+/// libtest.
+#[cfg(loom)]
+fn calling_test() -> Option<String> {
+    std::thread::current()
+        .name()
+        .filter(|name| *name != "main")
+        .map(str::to_owned)
+}
+
+/// What a failed child said of its failure: the message of its first
+/// panic (the line after "panicked at …", with the place), else the last
+/// thing it wrote (an abort's words), never nothing.
+#[cfg(loom)]
+pub(crate) fn last_words(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    if let Some(at) = lines.iter().position(|line| line.contains("panicked at")) {
+        let place = lines[at]
+            .split("panicked at ")
+            .nth(1)
+            .map(|place| place.trim_end_matches(':').trim().to_owned())
+            .unwrap_or_default();
+        let message = lines
+            .get(at + 1)
+            .map(|line| line.trim())
+            .filter(|line| !line.is_empty() && !line.starts_with("note:"))
+            .unwrap_or("a panic without a message");
+        return match place.is_empty() {
+            true => message.to_owned(),
+            false => format!("{message} (at {place})"),
+        };
+    }
+    lines
+        .iter()
+        .rev()
+        .map(|line| line.trim())
+        .find(|line| !line.is_empty() && !line.starts_with("note:"))
+        .map(|line| format!("no panic message; its last words: {line}"))
+        .unwrap_or_else(|| "it wrote nothing to stderr".to_owned())
 }
 
 #[cfg(loom)]

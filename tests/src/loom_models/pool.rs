@@ -551,7 +551,7 @@ pub fn suite() -> Vec<NamedModel> {
 /// Wraps `make`'s model so that it runs on `subject` built for `config`:
 /// if the subject refuses the configuration, the model is noted as
 /// skipped ([`super::note_refused`]) and checks nothing.
-fn on_subject(
+pub(crate) fn on_subject(
     subject: &PoolSubject,
     title: String,
     config: PoolConfig,

@@ -79,6 +79,9 @@ pub fn check_all(subject: &PoolSubject) -> SuiteReport {
 /// [`check_all`] without the panic: for a test that expects failures.
 pub fn report_all(subject: &PoolSubject) -> SuiteReport {
     let mut report = SuiteReport::new(subject.name());
+    if crate::support::skipped_under_shuttle("pool_suites") {
+        return report;
+    }
     for suite in SUITES {
         report.extend(suite.report(subject));
     }
@@ -212,9 +215,29 @@ impl Check {
                 subject: &here,
                 crumbs,
                 notes: RefCell::new(Vec::new()),
+                built: RefCell::new(Vec::new()),
             };
-            let checked = body(&run);
-            (checked, run.notes.into_inner())
+            let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&run)));
+            // The executors are dropped here, under the watchdog, with the
+            // check's outcome in the breadcrumb: an executor whose `Drop`
+            // hangs (joining a worker stuck in a job the failed check
+            // still holds) is reported as that, not as a silent hang.
+            let after = match &checked {
+                Ok(Ok(())) => "after the check passed".to_owned(),
+                Ok(Err(Refused(why))) => format!("after the check was skipped: {why}"),
+                Err(payload) => format!(
+                    "after the check failed: {}",
+                    watchdog::panic_message(payload.as_ref())
+                ),
+            };
+            crumbs.at(format!(
+                "dropping the executor ({after}): its Drop did not return"
+            ));
+            let notes = run.finish();
+            match checked {
+                Ok(checked) => (checked, notes),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
         });
         match outcome {
             Ok((Ok(()), notes)) => Outcome::Passed(notes),
@@ -407,6 +430,10 @@ pub struct Run<'a> {
     subject: &'a PoolSubject,
     crumbs: &'a Breadcrumbs,
     notes: RefCell<Vec<String>>,
+    /// Every executor the check built, kept so that the last reference is
+    /// dropped in [`Run::finish`], under the watchdog, and never on the
+    /// caller's thread or inside the hang report.
+    built: RefCell<Vec<Pool>>,
 }
 
 impl fmt::Debug for Run<'_> {
@@ -419,6 +446,12 @@ impl fmt::Debug for Run<'_> {
 }
 
 impl Run<'_> {
+    /// Drops every executor the check built and returns its notes.
+    fn finish(self) -> Vec<String> {
+        drop(self.built.into_inner());
+        self.notes.into_inner()
+    }
+
     /// The subject under check.
     pub fn subject(&self) -> &PoolSubject {
         self.subject
@@ -464,6 +497,7 @@ impl Run<'_> {
                 ));
             }
             let pool: Pool = Arc::new(pool);
+            self.built.borrow_mut().push(Arc::clone(&pool));
             self.watch(&pool, None);
             return Ok((pool, config));
         }
@@ -474,15 +508,21 @@ impl Run<'_> {
     /// Makes a hang's report carry `pool`'s stats (and, with a probe, what
     /// the probe's jobs saw from inside).
     pub fn watch(&self, pool: &Pool, probe: Option<&Probe>) {
-        let (pool, probe) = (Arc::clone(pool), probe.cloned());
-        self.crumbs.detail(move || match &probe {
-            Some(probe) => format!(
-                "{:?}; inside the jobs: {} ran, {} running",
-                pool.stats(),
-                probe.ran(),
-                probe.running()
-            ),
-            None => format!("{:?}", pool.stats()),
+        // A weak reference: the report never keeps the executor alive.
+        let (pool, probe) = (Arc::downgrade(pool), probe.cloned());
+        self.crumbs.detail(move || {
+            let Some(pool) = pool.upgrade() else {
+                return "(the executor is being dropped)".to_owned();
+            };
+            match &probe {
+                Some(probe) => format!(
+                    "{:?}; inside the jobs: {} ran, {} running",
+                    pool.stats(),
+                    probe.ran(),
+                    probe.running()
+                ),
+                None => format!("{:?}", pool.stats()),
+            }
         });
     }
 

@@ -90,14 +90,11 @@ pub use spawn::TokioSpawn;
 pub use workers::TokioWorkers;
 
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use futures::FutureExt;
 use tokio::runtime::{Builder, Handle, Runtime};
 
 use self::pending::PendingJobs;
 use super::admission::Refusal;
-use super::job::Work;
 use super::run::JobContext;
 use super::shutdown::{shutdown_threads, Stop};
 use super::workers::{ExitGuard, WorkerSet};
@@ -254,50 +251,10 @@ fn dispose_off_runtime(runtime: Option<Runtime>) {
     drop(runtime);
 }
 
-/// Runs one job in a task: the cancellation check, the work (a closure
-/// called inline, blocking this runtime thread until it returns; a future
-/// awaited), panic isolation and the counters.
-async fn run_job(context: &JobContext, mut job: Job) {
-    if job.is_cancelled() {
-        context.skip_cancelled(job);
-        return;
-    }
-    let work = context.start(&mut job);
-    // If the runtime drops this task mid-run (a caller's runtime shut down
-    // under it), the guard still closes the job's books: it ends as failed.
-    let running = Running {
-        context,
-        job: Some(job),
-    };
-    let result = match work {
-        Work::Blocking(f) => catch_unwind(AssertUnwindSafe(f)),
-        Work::Async(future) => AssertUnwindSafe(future).catch_unwind().await,
-    };
-    running.finish(result);
-}
-
-/// A started job whose end must be counted exactly once.
-struct Running<'a> {
-    context: &'a JobContext,
-    job: Option<Job>,
-}
-
-impl Running<'_> {
-    fn finish(mut self, result: std::thread::Result<()>) {
-        if let Some(job) = self.job.take() {
-            self.context.finish(&job, result);
-        }
-    }
-}
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        if let Some(job) = self.job.take() {
-            let dropped: Box<dyn std::any::Any + Send> =
-                Box::new("the runtime dropped the task while the job ran");
-            self.context.finish(&job, Err(dropped));
-        }
-    }
+/// Runs one job in a task: [`JobContext::execute_async`], the awaiting
+/// path every async executor (these, and yours) shares.
+async fn run_job(context: &JobContext, job: Job) {
+    context.execute_async(job).await;
 }
 
 /// The core of the task-per-job strategies (`tokio-spawn` and
