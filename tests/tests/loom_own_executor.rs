@@ -29,36 +29,19 @@ fn a_test_beside_the_suite_is_not_run_by_its_child_processes() {
 /// though loom's own message names only the threads.
 #[test]
 fn a_deadlock_names_each_blocked_thread_s_wait() {
-    use contend_strategies::sync::{thread, Arc, Mutex};
     use contend_tests::loom_models::NamedModel;
 
-    let opposite_orders = NamedModel::new(
-        "two locks in opposite orders",
-        Box::new(|| {
-            let locks = Arc::new((Mutex::new(()), Mutex::new(())));
-            let other = Arc::clone(&locks);
-            let second = thread::spawn(move || {
-                let _b = other.1.lock();
-                let _a = other.0.lock();
-            });
-            {
-                let _a = locks.0.lock();
-                let _b = locks.1.lock();
-            }
-            second.join().unwrap();
-        }),
-    );
+    let opposite_orders =
+        NamedModel::new("two locks in opposite orders", common::opposite_orders::model());
     let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         explore_suite("deadlock", vec![opposite_orders])
     }))
     .expect_err("loom finds the deadlock");
     let message = contend_tests::watchdog::panic_message(failure.as_ref());
     assert!(message.contains("deadlock"), "{message}");
-    assert!(
-        message
-            .matches("Mutex::lock at tests/tests/loom_own_executor.rs:")
-            .count()
-            == 2,
+    assert_eq!(
+        message.matches(common::opposite_orders::BLOCKED_AT).count(),
+        2,
         "both blocked locks, with their lines: {message}"
     );
 }

@@ -1,7 +1,7 @@
 //! The pool machine catches the two races of an executor written outside
 //! contend that loom and shuttle catch and plain runs almost never show:
-//! a wake-up lost between a check and a wait (`common/lost_wakeup.rs`)
-//! and a submit racing a close (`common/submit_races_close.rs`). It
+//! a wake-up lost between a check and a wait and a submit racing a
+//! close (`common/racy_pool.rs`). It
 //! reaches their windows with the sync facade's schedule perturbation
 //! (`contend_strategies::sync::perturb`) and with submitters racing a
 //! shutdown; a correct executor still passes.
@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{lost_wakeup, single_worker, submit_races_close};
+use common::racy_pool::{self, Bug};
+use common::single_worker;
 use contend_tests::{pool_machine, PoolSubject};
 
 /// Runs of the machine per bug: each must catch it.
@@ -85,12 +86,12 @@ fn the_machine_catches_a_wakeup_lost_between_a_check_and_a_wait_in_ten_of_ten_ru
     // A worker asleep with a job queued hangs the case where it shows: a
     // settle or trickle waiting for the job, or a shutdown whose wake-up
     // was the one lost, waiting to join it.
-    caught_every_time(lost_wakeup::subject, "(the watchdog's limit)");
+    caught_every_time(|| racy_pool::subject(Bug::LostWakeUp), "(the watchdog's limit)");
 }
 
 #[test]
 fn the_machine_catches_a_submit_racing_a_close_in_ten_of_ten_runs() {
-    caught_every_time(submit_races_close::subject, "a job was lost");
+    caught_every_time(|| racy_pool::subject(Bug::SubmitRacesClose), "a job was lost");
 }
 
 #[test]

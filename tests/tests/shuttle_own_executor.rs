@@ -18,14 +18,6 @@ fn a_user_executor_passes_the_shuttle_models() {
     );
 }
 
-#[test]
-fn a_user_async_executor_passes_the_shuttle_models() {
-    explore_suite(
-        "spawn-each",
-        models::subject_suite(&common::spawn_each::subject()),
-    );
-}
-
 /// A model blocked where shuttle cannot see it (a `std` channel nobody
 /// sends on) fails within the watchdog, naming the model, instead of
 /// hanging the test process.
@@ -93,31 +85,15 @@ fn a_failing_model_names_its_schedule_file_and_the_file_replays_it() {
 /// two threads taking two locks in opposite orders.
 #[test]
 fn a_deadlock_names_each_blocked_thread_s_wait() {
-    use contend_strategies::sync::{thread, Arc, Mutex};
     use contend_tests::shuttle_models::{check, Outcome};
 
-    let model = Box::new(|| {
-        let locks = Arc::new((Mutex::new(()), Mutex::new(())));
-        let other = Arc::clone(&locks);
-        let second = thread::spawn(move || {
-            let _b = other.1.lock();
-            let _a = other.0.lock();
-        });
-        {
-            let _a = locks.0.lock();
-            let _b = locks.1.lock();
-        }
-        second.join().unwrap();
-    });
-    let Outcome::Failed { message, .. } = check(model, 200) else {
+    let Outcome::Failed { message, .. } = check(common::opposite_orders::model(), 200) else {
         panic!("two locks taken in opposite orders never deadlocked");
     };
     assert!(message.contains("deadlock"), "{message}");
-    assert!(
-        message
-            .matches("Mutex::lock at tests/tests/shuttle_own_executor.rs:")
-            .count()
-            == 2,
+    assert_eq!(
+        message.matches(common::opposite_orders::BLOCKED_AT).count(),
+        2,
         "both blocked locks, with their lines: {message}"
     );
 }

@@ -6,7 +6,7 @@
 
 mod subject;
 
-use contend_tests::loom_models::{cache, crowded, fanin, pool, NamedModel};
+use contend_tests::loom_models::{cache, crowded, fanin, pool};
 use contend_tests::shuttle_models::explore_suite;
 use own_executor::{MapCache, QueueFanIn};
 
@@ -41,30 +41,12 @@ fn queue_fan_in_and_map_cache_pass_the_shuttle_models() {
     );
 }
 
-/// Runs `suite`, which must fail, and returns what it said.
-fn failure_of(family: &str, suite: Vec<NamedModel>) -> String {
-    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        explore_suite(family, suite)
-    }))
-    .expect_err("the models catch the deliberate bug");
-    contend_tests::watchdog::panic_message(failed.as_ref())
-}
-
 #[test]
 fn the_broken_twins_fail_the_shuttle_models() {
-    let lost = failure_of(
-        "queue-pool-lost-wake-up",
-        pool::subject_suite(&subject::queue_pool_with_a_lost_wake_up()),
-    );
+    let [lost, eager, torn] =
+        <[String; 3]>::try_from(subject::failures_of_the_broken_twins(explore_suite))
+            .expect("three twins");
     assert!(lost.contains("models failed under shuttle"), "{lost}");
-    let eager = failure_of(
-        "queue-fan-in-eager",
-        fanin::variant_suite("queue-fan-in-eager", QueueFanIn::eager()),
-    );
     assert!(eager.contains("models failed under shuttle"), "{eager}");
-    let torn = failure_of(
-        "map-cache-key-by-key",
-        cache::variant_suite("map-cache-key-by-key", MapCache::key_by_key, true),
-    );
     assert!(torn.contains("refresh racing reads"), "{torn}");
 }

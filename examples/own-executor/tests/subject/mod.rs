@@ -65,3 +65,44 @@ pub fn task_pool() -> PoolSubject {
     })
     .watchdog(Duration::from_secs(5))
 }
+
+/// The deliberately broken twins, each with the suite that must catch
+/// it: the loom and shuttle tests run the same three.
+#[cfg(any(loom, feature = "shuttle"))]
+pub fn broken_twins() -> Vec<(&'static str, Vec<contend_tests::loom_models::NamedModel>)> {
+    use contend_tests::loom_models::{cache, fanin, pool};
+    use own_executor::{MapCache, QueueFanIn};
+    vec![
+        (
+            "queue-pool-lost-wake-up",
+            pool::subject_suite(&queue_pool_with_a_lost_wake_up()),
+        ),
+        (
+            "queue-fan-in-eager",
+            fanin::variant_suite("queue-fan-in-eager", QueueFanIn::eager()),
+        ),
+        (
+            "map-cache-key-by-key",
+            cache::variant_suite("map-cache-key-by-key", MapCache::key_by_key, true),
+        ),
+    ]
+}
+
+/// Runs each broken twin's suite with `explore` (loom's or shuttle's
+/// `explore_suite`) and returns what each failure said; panics if one
+/// passes.
+#[cfg(any(loom, feature = "shuttle"))]
+pub fn failures_of_the_broken_twins(
+    explore: fn(&str, Vec<contend_tests::loom_models::NamedModel>),
+) -> Vec<String> {
+    broken_twins()
+        .into_iter()
+        .map(|(family, suite)| {
+            let failed =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| explore(family, suite)))
+                    .err()
+                    .unwrap_or_else(|| panic!("{family}: the models missed the deliberate bug"));
+            contend_tests::watchdog::panic_message(failed.as_ref())
+        })
+        .collect()
+}

@@ -1,10 +1,18 @@
-//! An executor written outside `contend-strategies`, as a user would, with
-//! one classic bug: a lost wake-up. Its workers check the queue, and
-//! when it is empty let go of the lock before they wait, then take it
-//! again and wait on the condition variable without checking again. A
-//! submit whose notification lands between the two finds no one waiting:
-//! the worker sleeps with a job queued until the next submit or the
-//! shutdown wakes it. Everything else (books, shutdown, panics) is right.
+//! Executors written outside `contend-strategies`, as a user would, each
+//! with one classic race and everything else (books, shutdown, panics)
+//! right: `workers` threads on an unbounded queue behind a mutex, with a
+//! `closed` flag that submits read.
+//!
+//! - [`Bug::LostWakeUp`]: an idle worker checks the queue, lets go of the
+//!   lock before it waits, then takes it again and waits on the condition
+//!   variable without checking again. A submit whose notification lands
+//!   between the two finds no one waiting: the worker sleeps with a job
+//!   queued until the next submit or the shutdown wakes it.
+//! - [`Bug::SubmitRacesClose`]: to keep submits off the queue's lock once
+//!   the pool is closed, `submit` reads the flag first and pushes the job
+//!   under the lock afterwards. A shutdown that sets the flag, lets the
+//!   workers drain the queue and joins them in between leaves the job
+//!   accepted, queued, and never run nor handed back.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -12,33 +20,58 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use contend_strategies::pool::{
     Admission, Executor, Job, PoolStats, RejectReason, Rejected, ShutdownMode, ShutdownReport,
 };
+use contend_strategies::sync::atomic::{AtomicBool, Ordering};
 use contend_strategies::sync::thread::{self, JoinHandle};
 use contend_strategies::sync::{Arc, Condvar, Mutex};
+
+/// The race a pool has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bug {
+    /// The lock let go between the check and the wait.
+    LostWakeUp,
+    /// The closed flag read before the queue's lock.
+    SubmitRacesClose,
+}
+
+impl Bug {
+    fn name(self) -> &'static str {
+        match self {
+            Bug::LostWakeUp => "lost-wakeup",
+            Bug::SubmitRacesClose => "submit-races-close",
+        }
+    }
+}
 
 #[derive(Default)]
 struct State {
     queue: VecDeque<Job>,
-    closed: bool,
     running: usize,
     stats: PoolStats,
 }
 
-#[derive(Default)]
 struct Shared {
     state: Mutex<State>,
+    /// Set under the lock; read without it by a [`Bug::SubmitRacesClose`] submit.
+    closed: AtomicBool,
     /// A job was queued or the pool closed.
     work: Condvar,
+    bug: Bug,
 }
 
-/// A fixed number of workers on an unbounded queue.
-pub struct LostWakeup {
+/// A fixed number of workers on an unbounded queue, with `bug`.
+pub struct RacyPool {
     shared: Arc<Shared>,
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
-impl LostWakeup {
-    pub fn new(workers: usize) -> Self {
-        let shared = Arc::new(Shared::default());
+impl RacyPool {
+    pub fn new(workers: usize, bug: Bug) -> Self {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            closed: AtomicBool::new(false),
+            work: Condvar::new(),
+            bug,
+        });
         let workers = (0..workers)
             .map(|_| {
                 let shared = Arc::clone(&shared);
@@ -54,19 +87,22 @@ impl LostWakeup {
 
 /// Takes the next job, or waits for one; `None` once closed and empty.
 fn next_job(shared: &Shared) -> Option<Job> {
+    let mut state = shared.state.lock();
     loop {
-        let mut state = shared.state.lock();
         if let Some(job) = state.queue.pop_front() {
             return Some(job);
         }
-        if state.closed {
+        if shared.closed.load(Ordering::Acquire) {
             return None;
         }
-        drop(state);
-        // THE BUG: the check above was made under a lock since released;
-        // a job queued (and notified) from here to the wait is missed.
-        let state = shared.state.lock();
-        drop(shared.work.wait(state));
+        if shared.bug == Bug::LostWakeUp {
+            // THE BUG: the check above was made under a lock since
+            // released; a job queued (and notified) from here to the wait
+            // is missed.
+            drop(state);
+            state = shared.state.lock();
+        }
+        state = shared.work.wait(state);
     }
 }
 
@@ -91,15 +127,21 @@ fn work(shared: &Shared) {
     }
 }
 
-impl Executor for LostWakeup {
+impl Executor for RacyPool {
     fn name(&self) -> &'static str {
-        "lost-wakeup"
+        self.shared.bug.name()
     }
 
     fn submit(&self, job: Job) -> Result<Admission, Rejected> {
+        let unlocked_check = self.shared.bug == Bug::SubmitRacesClose;
+        // THE BUG of SubmitRacesClose: the flag read without the lock; a
+        // shutdown from here to the push below closes, drains and joins
+        // without this job.
+        let closed_before = unlocked_check && self.shared.closed.load(Ordering::Acquire);
         let mut state = self.shared.state.lock();
         state.stats.submitted += 1;
-        if state.closed {
+        let closed = closed_before || (!unlocked_check && self.shared.closed.load(Ordering::Acquire));
+        if closed {
             state.stats.rejected.closed += 1;
             return Err(Rejected::new(RejectReason::Closed, job));
         }
@@ -111,7 +153,7 @@ impl Executor for LostWakeup {
 
     fn shutdown(&self, mode: ShutdownMode) -> ShutdownReport {
         let mut state = self.shared.state.lock();
-        state.closed = true;
+        self.shared.closed.store(true, Ordering::Release);
         let handed_back: Vec<Job> = match mode {
             ShutdownMode::Abort => state.queue.drain(..).collect(),
             ShutdownMode::Drain { .. } => Vec::new(),
@@ -141,21 +183,21 @@ impl Executor for LostWakeup {
     }
 }
 
-/// The example as a subject: `workers` threads, at most that many jobs at
-/// once (`bounded`), behind an unbounded queue (no overload, nothing
-/// handed back but at an abort: not `queues`). It refuses a panic
+/// The pool with `bug` as a subject: `workers` threads, at most that many
+/// jobs at once (`bounded`), behind an unbounded queue (no overload,
+/// nothing handed back but at an abort: not `queues`). It refuses a panic
 /// handler (it never calls one).
-pub fn subject() -> contend_tests::PoolSubject {
+pub fn subject(bug: Bug) -> contend_tests::PoolSubject {
     let promises = contend_tests::StrategyCase {
-        name: "lost-wakeup",
+        name: bug.name(),
         bounded: true,
         overload: false,
         queues: false,
         runs_on_caller: false,
         resizable: false,
     };
-    contend_tests::PoolSubject::refusing(promises, |config| {
+    contend_tests::PoolSubject::refusing(promises, move |config| {
         let honoured = config.panic_handler.is_none();
-        honoured.then(|| Box::new(LostWakeup::new(config.workers)) as Box<dyn Executor>)
+        honoured.then(|| Box::new(RacyPool::new(config.workers, bug)) as Box<dyn Executor>)
     })
 }
