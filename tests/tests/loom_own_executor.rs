@@ -31,8 +31,10 @@ fn a_test_beside_the_suite_is_not_run_by_its_child_processes() {
 fn a_deadlock_names_each_blocked_thread_s_wait() {
     use contend_tests::loom_models::NamedModel;
 
-    let opposite_orders =
-        NamedModel::new("two locks in opposite orders", common::opposite_orders::model());
+    let opposite_orders = NamedModel::new(
+        "two locks in opposite orders",
+        common::opposite_orders::model(),
+    );
     let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         explore_suite("deadlock", vec![opposite_orders])
     }))

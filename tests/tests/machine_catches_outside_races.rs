@@ -86,12 +86,18 @@ fn the_machine_catches_a_wakeup_lost_between_a_check_and_a_wait_in_ten_of_ten_ru
     // A worker asleep with a job queued hangs the case where it shows: a
     // settle or trickle waiting for the job, or a shutdown whose wake-up
     // was the one lost, waiting to join it.
-    caught_every_time(|| racy_pool::subject(Bug::LostWakeUp), "(the watchdog's limit)");
+    caught_every_time(
+        || racy_pool::subject(Bug::LostWakeUp),
+        "(the watchdog's limit)",
+    );
 }
 
 #[test]
 fn the_machine_catches_a_submit_racing_a_close_in_ten_of_ten_runs() {
-    caught_every_time(|| racy_pool::subject(Bug::SubmitRacesClose), "a job was lost");
+    caught_every_time(
+        || racy_pool::subject(Bug::SubmitRacesClose),
+        "a job was lost",
+    );
 }
 
 #[test]

@@ -140,7 +140,8 @@ impl Executor for RacyPool {
         let closed_before = unlocked_check && self.shared.closed.load(Ordering::Acquire);
         let mut state = self.shared.state.lock();
         state.stats.submitted += 1;
-        let closed = closed_before || (!unlocked_check && self.shared.closed.load(Ordering::Acquire));
+        let closed =
+            closed_before || (!unlocked_check && self.shared.closed.load(Ordering::Acquire));
         if closed {
             state.stats.rejected.closed += 1;
             return Err(Rejected::new(RejectReason::Closed, job));
