@@ -18,7 +18,7 @@ use std::thread;
 
 use contend_strategies::cache::{Cache, RefreshMode};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestError;
 
 /// One operation of the sequential phase, on keys 0 to 7.
 #[derive(Clone, PartialEq, Eq)]
@@ -286,21 +286,9 @@ pub fn explore<C: Cache<u64, u64> + 'static>(
     }
     let subject = subject.into();
     let name = (subject.make)().name();
-    let config = Config {
-        cases: crate::support::proptest_cases(),
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new(config);
-    // A hang's shrinking candidates run under a short limit.
-    let limit = crate::watchdog::CaseLimit::new(subject.watchdog);
-    let outcome = runner
-        .run(&any_case(), |case| {
-            limit
-                .run(|within| guarded_case(&subject.clone().watchdog(within), &case))
-                .map_err(TestCaseError::fail)
-        })
-        .map(|()| runner.config().cases);
+    let outcome = crate::support::run_cases(any_case(), subject.watchdog, |case, within| {
+        guarded_case(&subject.clone().watchdog(within), case)
+    });
     match outcome {
         Ok(cases) => {
             println!("contend-gate: proptest cache {name}: {cases} cases");

@@ -21,7 +21,7 @@ use std::thread;
 
 use contend_strategies::fanin::{Capacity, Consumer, Producer, SendError};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestError;
 
 use crate::fanin::{Item, Variant};
 
@@ -330,21 +330,9 @@ pub fn explore<F: Variant>(subject: impl Into<FanInSubject<F>>) -> Result<u32, S
     }
     let subject = subject.into();
     let name = subject.variant.name();
-    let config = Config {
-        cases: crate::support::proptest_cases(),
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new(config);
-    // A hang's shrinking candidates run under a short limit.
-    let limit = crate::watchdog::CaseLimit::new(subject.watchdog);
-    let outcome = runner
-        .run(&any_case(), |case| {
-            limit
-                .run(|within| guarded_case(&subject.clone().watchdog(within), &case))
-                .map_err(TestCaseError::fail)
-        })
-        .map(|()| runner.config().cases);
+    let outcome = crate::support::run_cases(any_case(), subject.watchdog, |case, within| {
+        guarded_case(&subject.clone().watchdog(within), case)
+    });
     match outcome {
         Ok(cases) => {
             println!("contend-gate: proptest fan-in {name}: {cases} cases");

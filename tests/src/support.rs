@@ -61,6 +61,32 @@ impl Rng {
     }
 }
 
+/// Runs a fan-in or cache machine: `PROPTEST_CASES` cases of `cases`,
+/// each through `run` with the limit it may take (the watchdog's, or a
+/// short one for a hang's shrinking candidates, see
+/// [`crate::watchdog::CaseLimit`]); the cases run, or the shrunk failure.
+pub fn run_cases<S: proptest::strategy::Strategy>(
+    cases: S,
+    watchdog: std::time::Duration,
+    run: impl Fn(&S::Value, std::time::Duration) -> Result<(), String>,
+) -> Result<u32, proptest::test_runner::TestError<S::Value>> {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let config = Config {
+        cases: proptest_cases(),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let limit = crate::watchdog::CaseLimit::new(watchdog);
+    runner
+        .run(&cases, |case| {
+            limit
+                .run(|within| run(&case, within))
+                .map_err(TestCaseError::fail)
+        })
+        .map(|()| runner.config().cases)
+}
+
 /// Property cases per variant: `PROPTEST_CASES` if set, else 256.
 pub fn proptest_cases() -> u32 {
     std::env::var("PROPTEST_CASES")
