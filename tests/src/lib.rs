@@ -20,6 +20,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(not(loom))]
+pub mod awaiting_pool;
 pub mod cache;
 #[cfg(not(loom))]
 pub mod cache_machine;

@@ -51,14 +51,40 @@ pub fn failures_dir() -> PathBuf {
 /// execution, caught or not, and prints it: a job panicking on purpose
 /// (caught by its worker, which is what the model checks) would write a
 /// file and two lines per schedule. So shuttle's hook is installed first
-/// (by a one-schedule run) and [`crate::quiet_expected_panics`] on top of
-/// it, which keeps those panics from reaching it; a real failure still
-/// does.
+/// (by a one-schedule run), [`crate::quiet_expected_panics`] on top of
+/// it, which keeps those panics from reaching it, and on top of both the
+/// hook that records a check's first real panic ([`FIRST_PANIC`]) while
+/// the check runs on this thread, silently: the failure is reported with
+/// its message and the schedule that replays it. Installed once, never
+/// swapped per check, so that checks running side by side on cargo's test
+/// threads keep each other's hooks and messages.
 fn install_panic_hooks() {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         shuttle::check_random(|| {}, 1);
         crate::quiet_expected_panics();
+        let others = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let recorded = FIRST_PANIC.with(|first| {
+                let mut first = first.borrow_mut();
+                let Some(slot) = first.as_mut() else {
+                    return false;
+                };
+                let expected =
+                    info.payload().downcast_ref::<&str>() == Some(&crate::EXPECTED_PANIC);
+                if !expected && slot.is_none() {
+                    let said = message(info.payload()).lines().next().unwrap_or_default();
+                    let at = info
+                        .location()
+                        .map(|l| format!(" ({}:{})", l.file(), l.line()));
+                    *slot = Some(format!("{said}{}", at.unwrap_or_default()));
+                }
+                true
+            });
+            if !recorded {
+                others(info);
+            }
+        }));
     });
 }
 
@@ -132,37 +158,24 @@ pub fn check(model: Model, schedules: usize) -> Outcome {
         contend_strategies::sync::waits::reset();
         model();
     }));
-    let failures = failures_dir();
+    let failures = this_tests_failures();
     let _ = std::fs::create_dir_all(&failures);
     for sampler in Sampler::ALL {
         let model = Arc::clone(&model);
         // Silent while it runs: a failure is reported below, with its
         // message and the schedule that replays it, and shuttle still
         // persists the schedule when it catches the panic.
-        let hooks = std::panic::take_hook();
-        *FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        std::panic::set_hook(Box::new(|info| {
-            let expected = info.payload().downcast_ref::<&str>() == Some(&crate::EXPECTED_PANIC);
-            let mut first = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
-            if !expected && first.is_none() {
-                let said = message(info.payload()).lines().next().unwrap_or_default();
-                let at = info
-                    .location()
-                    .map(|l| format!(" ({}:{})", l.file(), l.line()));
-                *first = Some(format!("{said}{}", at.unwrap_or_default()));
-            }
-        }));
+        FIRST_PANIC.with(|first| *first.borrow_mut() = Some(None));
         let before = schedule_files(&failures);
         let outcome = catch_unwind(AssertUnwindSafe(|| match sampler {
             Sampler::Pct(depth) => run(PctScheduler::new(depth, schedules), &failures, model),
             Sampler::Random => run(RandomScheduler::new(schedules), &failures, model),
         }));
-        std::panic::set_hook(hooks);
+        let invariant = FIRST_PANIC.with(|first| first.borrow_mut().take().flatten());
         if let Err(payload) = outcome {
             let said = message(payload.as_ref());
             // shuttle's own message names the task and the schedule file;
             // the model's names the invariant.
-            let invariant = FIRST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).take();
             if said.contains(NO_CONCURRENCY) {
                 // PCT refuses a model that starts no thread (`serial`'s):
                 // there is nothing to schedule, and the other schedulers
@@ -327,9 +340,34 @@ pub fn failure(model: NamedModel, schedules: usize) -> Option<String> {
     }
 }
 
-/// The first unexpected panic of a run: the model's own message, which
-/// names the invariant (shuttle's payload names only the task).
-static FIRST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+std::thread_local! {
+    /// While a check runs on this thread, `Some`: its first unexpected
+    /// panic, the model's own message, which names the invariant
+    /// (shuttle's payload names only the task). Shuttle runs every task of
+    /// an execution on the thread that explores it.
+    static FIRST_PANIC: std::cell::RefCell<Option<Option<String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The failures folder of the test running on this thread (named after
+/// it): tests exploring side by side each find the schedule file they
+/// wrote, never another's.
+fn this_tests_failures() -> PathBuf {
+    let thread = std::thread::current();
+    let test: String = thread
+        .name()
+        .unwrap_or("main")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    failures_dir().join(test)
+}
 
 /// What shuttle's PCT says of a model that starts no thread.
 const NO_CONCURRENCY: &str = "did not exercise any concurrency";

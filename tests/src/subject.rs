@@ -18,6 +18,12 @@ use crate::StrategyCase;
 /// How a subject is built: `None` refuses the configuration.
 pub type BuildFn = dyn Fn(PoolConfig) -> Option<Box<dyn Executor>> + Send + Sync;
 
+/// How an async subject is built, as an
+/// [`AsyncPool`](crate::awaiting_pool::AsyncPool): `None` refuses.
+#[cfg(not(loom))]
+pub type AwaitingBuildFn =
+    dyn Fn(PoolConfig) -> Option<crate::awaiting_pool::AsyncPool> + Send + Sync;
+
 /// The watchdog's limit when none is set: `CONTEND_WATCHDOG_SECS` if set,
 /// else 30 s (see [`crate::watchdog::default_limit`], the one setting of
 /// every family's checks).
@@ -34,6 +40,10 @@ pub struct PoolSubject {
     /// How long one check (one case, one test) may run before it counts
     /// as hung, and fails naming the state it hung in.
     pub watchdog: Duration,
+    /// For an [`AsyncExecutor`](contend_strategies::pool::AsyncExecutor):
+    /// how to build it as itself, for the checks that await it.
+    #[cfg(not(loom))]
+    awaiting: Option<Arc<AwaitingBuildFn>>,
 }
 
 impl PoolSubject {
@@ -56,7 +66,58 @@ impl PoolSubject {
             promises,
             build: Arc::new(build),
             watchdog: default_watchdog(),
+            #[cfg(not(loom))]
+            awaiting: None,
         }
+    }
+
+    /// Your [`AsyncExecutor`](contend_strategies::pool::AsyncExecutor),
+    /// built by `build` (`None` refuses a configuration). The awaiting
+    /// checks (`pool_suites::awaiting`) await its `submit` and `shutdown`
+    /// from tasks; every other check, the machine and the loom and shuttle
+    /// models drive it from threads through
+    /// [`Blocking`](contend_strategies::pool::Blocking), and shuttle's
+    /// models also from shuttle's tasks.
+    #[cfg(not(loom))]
+    pub fn awaiting<E>(
+        promises: StrategyCase,
+        build: impl Fn(PoolConfig) -> Option<E> + Send + Sync + 'static,
+    ) -> Self
+    where
+        E: contend_strategies::pool::AsyncExecutor + 'static,
+    {
+        use contend_strategies::pool::Blocking;
+        let build = Arc::new(build);
+        let blocking = Arc::clone(&build);
+        let mut subject = Self::refusing(promises, move |config| {
+            blocking(config).map(|pool| Box::new(Blocking::new(pool)) as Box<dyn Executor>)
+        });
+        subject.awaiting = Some(Arc::new(move |config| {
+            build(config).map(|pool| Arc::new(pool) as crate::awaiting_pool::AsyncPool)
+        }));
+        subject
+    }
+
+    /// Builds it as an async executor for `config`: `None` if it refuses
+    /// the configuration or was not made by [`PoolSubject::awaiting`].
+    #[cfg(not(loom))]
+    pub fn build_awaiting(&self, config: PoolConfig) -> Option<crate::awaiting_pool::AsyncPool> {
+        self.awaiting.as_ref().and_then(|build| build(config))
+    }
+
+    /// Whether it was made by [`PoolSubject::awaiting`].
+    pub fn awaits(&self) -> bool {
+        #[cfg(not(loom))]
+        return self.awaiting.is_some();
+        #[cfg(loom)]
+        false
+    }
+
+    /// The async builder, to move into a model that builds it again and
+    /// again (shuttle); `None` unless made by [`PoolSubject::awaiting`].
+    #[cfg(not(loom))]
+    pub fn awaiting_builder(&self) -> Option<Arc<AwaitingBuildFn>> {
+        self.awaiting.clone()
     }
 
     /// The built-in strategy called `name`.

@@ -53,7 +53,8 @@ impl Breadcrumbs {
         *self.detail.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(detail));
     }
 
-    fn last(&self) -> String {
+    /// The step last recorded.
+    pub(crate) fn last(&self) -> String {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 

@@ -33,7 +33,7 @@ mod task_pool;
 pub use cache::MapCache;
 pub use fanin::{QueueConsumer, QueueFanIn, QueueProducer};
 #[cfg(not(loom))]
-pub use task_pool::TaskPool;
+pub use task_pool::{Bug, TaskPool};
 
 /// The most workers a `QueuePool` agrees to start.
 pub const MAX_WORKERS: usize = 64;

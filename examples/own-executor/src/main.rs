@@ -7,7 +7,7 @@
 //!     cargo run --release --features load-test -- run scenarios/queue-pool.toml
 
 use contend::catalog::{Bounds, ExtraStrategy};
-use contend_strategies::pool::{Executor, RunsOn};
+use contend_strategies::pool::{Blocking, Executor, RunsOn};
 use own_executor::{QueuePool, TaskPool};
 
 fn main() -> std::process::ExitCode {
@@ -27,12 +27,18 @@ fn main() -> std::process::ExitCode {
         ),
         ExtraStrategy::new(
             TaskPool::NAME,
-            "a tokio task per job, each job awaited (examples/own-executor)",
+            "a tokio task per job, at most `workers` at once, submits awaited (examples/own-executor)",
             RunsOn::Tasks,
-            Bounds::Unbounded,
-            |config| match TaskPool::new(config.runtime_threads) {
-                Some(pool) => Ok(Box::new(pool) as Box<dyn Executor>),
-                None => Err("runtime_threads must be at least 1".to_owned()),
+            Bounds::Bounded,
+            // An async executor: the load tester's submitter threads drive
+            // it through `Blocking`, as they drive the built-in tokio
+            // strategies' blocking submits.
+            |config| match TaskPool::new(&config) {
+                Some(pool) => Ok(Box::new(Blocking::new(pool)) as Box<dyn Executor>),
+                None => Err(
+                    "workers and runtime_threads must be at least 1, the policy block or fail-fast"
+                        .to_owned(),
+                ),
             },
         ),
     ])

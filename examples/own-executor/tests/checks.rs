@@ -85,3 +85,40 @@ fn a_refresh_applied_key_by_key_while_claiming_atomicity_is_caught_by_the_machin
         "{failure}"
     );
 }
+
+/// Each deliberate bug of `TaskPool` against the awaiting check that must
+/// catch it: a wait that parks the thread hangs its check (named, with
+/// the step it hung at), a submit counting its job before it waits leaves
+/// the books unbalanced once dropped. (A submit that parks for room also
+/// fails the dropped-submit check: it never returns to be dropped.)
+#[test]
+fn the_awaiting_checks_catch_task_pool_s_broken_twins() {
+    use contend_tests::pool_suites::{awaiting, Outcome};
+    use own_executor::Bug;
+    let twins = [
+        (
+            Bug::ParksForRoom,
+            "a_submit_awaiting_room_yields_its_thread",
+            "hung",
+        ),
+        (
+            Bug::ParksForTheJobs,
+            "a_shutdown_awaiting_the_jobs_yields_its_thread",
+            "hung",
+        ),
+        (
+            Bug::CountsBeforeWaiting,
+            "a_submit_dropped_while_awaiting_room_takes_nothing",
+            "the books do not balance",
+        ),
+    ];
+    for (bug, check, says) in twins {
+        let report = awaiting::SUITE.report(&subject::task_pool_with_bug(bug));
+        let failed = report.failed();
+        let caught = failed.iter().find(|failed| failed.check == check);
+        let Some(Outcome::Failed(message)) = caught.map(|caught| &caught.outcome) else {
+            panic!("{bug:?}: {check} did not fail: {report}");
+        };
+        assert!(message.contains(says), "{bug:?}: {message}");
+    }
+}

@@ -43,10 +43,14 @@ fn queue_fan_in_and_map_cache_pass_the_shuttle_models() {
 
 #[test]
 fn the_broken_twins_fail_the_shuttle_models() {
-    let [lost, eager, torn] =
-        <[String; 3]>::try_from(subject::failures_of_the_broken_twins(explore_suite))
-            .expect("three twins");
+    let [lost, eager, torn, lost_async] =
+        <[String; 4]>::try_from(subject::failures_of_the_broken_twins(explore_suite))
+            .expect("four twins");
     assert!(lost.contains("models failed under shuttle"), "{lost}");
+    assert!(
+        lost_async.contains("task-pool: submitters awaiting room"),
+        "{lost_async}"
+    );
     assert!(eager.contains("models failed under shuttle"), "{eager}");
     assert!(torn.contains("refresh racing reads"), "{torn}");
 }

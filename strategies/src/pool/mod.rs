@@ -1,7 +1,9 @@
 //! Executors: the pool family.
 //!
 //! Every strategy implements [`Executor`], so tests, load tests and user
-//! code drive them all the same way. The shared pieces live beside them:
+//! code drive them all the same way; an executor whose callers are tasks
+//! implements [`AsyncExecutor`] (awaited `submit` and `shutdown`) and is
+//! driven from threads through [`Blocking`]. The shared pieces live beside them:
 //! [`Job`], [`Rejected`] and [`Admission`] (what `submit` answers),
 //! [`OverloadPolicy`], [`ShutdownMode`] and [`ShutdownReport`],
 //! [`PoolStats`], [`CancelToken`] and [`Batch`].
@@ -29,6 +31,7 @@
 //! 25 workers busy.
 
 mod admission;
+mod async_executor;
 mod batch;
 mod cancel;
 mod config;
@@ -53,6 +56,7 @@ mod unbounded;
 mod wakeups;
 mod workers;
 
+pub use async_executor::{AsyncExecutor, Blocking};
 pub use batch::{Batch, BatchReport};
 pub use cancel::CancelToken;
 pub use config::{available_cores, ConfigError, PoolConfig, MAX_ALLOCATED_QUEUE};

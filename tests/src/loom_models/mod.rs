@@ -12,6 +12,8 @@
 //! The models use only `contend_strategies::sync`, so they mean the same
 //! under either checker.
 
+#[cfg(all(not(loom), feature = "shuttle"))]
+pub mod awaiting;
 pub mod cache;
 pub mod counter;
 pub mod crowded;

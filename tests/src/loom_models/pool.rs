@@ -597,6 +597,7 @@ pub(crate) fn on_subject(
 /// | permit hand-off | 1 worker | bounded, not on the caller |
 /// | blocked submitter resumes | 1 worker, queue 2 | a queue that fills (`overload`, `queues`) |
 /// | resize racing submits | 1 worker, no queue, fail fast | resizable |
+/// | (shuttle) submitters awaiting room, submit awaited racing a drain | see [`super::awaiting`] | an async subject |
 pub fn subject_suite(subject: &PoolSubject) -> Vec<NamedModel> {
     let promises = subject.promises;
     let name = subject.name();
@@ -680,5 +681,8 @@ pub fn subject_suite(subject: &PoolSubject) -> Vec<NamedModel> {
             Box::new(resize_racing_submits),
         );
     }
+    // An async subject's submits and shutdowns, awaited from shuttle's tasks.
+    #[cfg(all(not(loom), feature = "shuttle"))]
+    suite.extend(super::awaiting::subject_suite(subject));
     suite
 }

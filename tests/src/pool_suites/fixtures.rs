@@ -282,7 +282,17 @@ impl Saturated {
     /// Builds the subject with one worker, a queue of one and `policy`, and
     /// saturates it.
     pub fn new(run: &Run<'_>, policy: OverloadPolicy) -> Result<Self, Refused> {
-        let pool = run.build(PoolConfig::new(1).queue_capacity(1).policy(policy))?;
+        let pool = run.build(Self::config(policy))?;
+        Ok(Self::holding(run, pool))
+    }
+
+    /// The configuration [`Saturated::new`] builds with.
+    pub fn config(policy: OverloadPolicy) -> PoolConfig {
+        PoolConfig::new(1).queue_capacity(1).policy(policy)
+    }
+
+    /// Saturates `pool`, built with [`Saturated::config`].
+    pub fn holding(run: &Run<'_>, pool: Pool) -> Self {
         let (gate, probe) = (AsyncGate::new(), Probe::new());
         run.watch(&pool, Some(&probe));
         gate.hold(run, &pool, 1);
@@ -296,7 +306,7 @@ impl Saturated {
             );
         }
         run.at("saturated: one job held at the gate, the queue (if any) full");
-        Ok(Self { pool, gate, probe })
+        Self { pool, gate, probe }
     }
 
     /// Opens the gate, drains, and checks the books.

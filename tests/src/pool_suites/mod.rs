@@ -42,9 +42,11 @@ use std::time::{Duration, Instant};
 
 use contend_strategies::pool::{Executor, PoolConfig};
 
+use crate::awaiting_pool::{AsyncPool, Driven};
 use crate::watchdog::{self, Breadcrumbs};
 use crate::{PoolSubject, Probe, StrategyCase, PATIENCE};
 
+pub mod awaiting;
 pub mod bounds;
 pub mod cancel;
 pub mod edges;
@@ -57,13 +59,14 @@ pub mod policies;
 pub type Pool = Arc<Box<dyn Executor>>;
 
 /// Every suite, in the order [`check_all`] runs them.
-pub const SUITES: [&Suite; 6] = [
+pub const SUITES: [&Suite; 7] = [
     &lifecycle::SUITE,
     &bounds::SUITE,
     &panics::SUITE,
     &cancel::SUITE,
     &policies::SUITE,
     &edges::SUITE,
+    &awaiting::SUITE,
 ];
 
 /// Runs every check of every suite on `subject`, printing one line per
@@ -100,6 +103,10 @@ pub struct Needs {
     pub queues: Option<bool>,
     /// `StrategyCase::runs_on_caller`.
     pub runs_on_caller: Option<bool>,
+    /// Whether the subject is an
+    /// [`AsyncExecutor`](contend_strategies::pool::AsyncExecutor)
+    /// ([`PoolSubject::awaiting`]).
+    pub awaits: Option<bool>,
 }
 
 impl Needs {
@@ -109,6 +116,7 @@ impl Needs {
         overload: None,
         queues: None,
         runs_on_caller: None,
+        awaits: None,
     };
 
     /// Also needs `bounded == value`.
@@ -143,10 +151,20 @@ impl Needs {
         }
     }
 
-    /// `None` if `promises` meet these needs, else which they miss
+    /// Also needs an async subject ([`PoolSubject::awaiting`]).
+    pub const fn awaits(self) -> Self {
+        Needs {
+            awaits: Some(true),
+            ..self
+        }
+    }
+
+    /// `None` if `subject` meets these needs, else which it misses
     /// (`"needs bounded && !runs_on_caller"`).
-    pub fn unmet_by(&self, promises: &StrategyCase) -> Option<String> {
+    pub fn unmet_by(&self, subject: &PoolSubject) -> Option<String> {
+        let promises = &subject.promises;
         let wants = [
+            ("awaits", self.awaits, subject.awaits()),
             ("bounded", self.bounded, promises.bounded),
             ("overload", self.overload, promises.overload),
             ("queues", self.queues, promises.queues),
@@ -204,7 +222,7 @@ impl fmt::Debug for Check {
 impl Check {
     /// Runs this check of `suite` on `subject`, under its watchdog.
     pub fn run(&self, suite: &str, subject: &PoolSubject) -> Outcome {
-        if let Some(why) = self.needs.unmet_by(&subject.promises) {
+        if let Some(why) = self.needs.unmet_by(subject) {
             return Outcome::NotApplicable(why);
         }
         let what = format!("{suite}: {}", self.name);
@@ -230,10 +248,13 @@ impl Check {
                     watchdog::panic_message(payload.as_ref())
                 ),
             };
+            let reached = crumbs.last();
             crumbs.at(format!(
                 "dropping the executor ({after}): its Drop did not return"
             ));
             let notes = run.finish();
+            // Dropped: a failure is reported at the step it failed at.
+            crumbs.at(reached);
             match checked {
                 Ok(checked) => (checked, notes),
                 Err(payload) => std::panic::resume_unwind(payload),
@@ -503,6 +524,21 @@ impl Run<'_> {
         }
         let refused: Vec<String> = refused.iter().map(|config| format!("{config:?}")).collect();
         Err(Refused(format!("refused {}", refused.join(" and "))))
+    }
+
+    /// Builds the subject as an async executor for `config` (it must be a
+    /// [`PoolSubject::awaiting`]), with the same executor as a [`Pool`]
+    /// driven from threads, to put it into a state with the fixtures;
+    /// `Err` if it refuses.
+    pub fn build_awaiting(&self, config: PoolConfig) -> Result<(AsyncPool, Pool), Refused> {
+        self.at(format!("building the async executor with {config:?}"));
+        let Some(awaiting) = self.subject.build_awaiting(config.clone()) else {
+            return Err(Refused(format!("refused {config:?}")));
+        };
+        let pool: Pool = Arc::new(Box::new(Driven(Arc::clone(&awaiting))));
+        self.built.borrow_mut().push(Arc::clone(&pool));
+        self.watch(&pool, None);
+        Ok((awaiting, pool))
     }
 
     /// Makes a hang's report carry `pool`'s stats (and, with a probe, what

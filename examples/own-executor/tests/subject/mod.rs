@@ -1,5 +1,8 @@
-//! What `QueuePool` promises, and how the checks build it: the one place
-//! a user describes their executor to contend.
+//! What the example's executors promise, and how the checks build them: the
+//! one place a user describes an executor to contend.
+//!
+//! Each test file uses the part it needs, so the rest is unused there.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -42,26 +45,44 @@ fn queue_pool_built_by(
     .watchdog(Duration::from_secs(5))
 }
 
-/// `TaskPool` as a subject of contend's checks: a task per job, no bound.
+/// `TaskPool` as a subject of contend's checks: an async executor, a task
+/// per job and at most `workers` at once.
 #[cfg(not(loom))]
 pub fn task_pool() -> PoolSubject {
+    task_pool_with(None)
+}
+
+/// `TaskPool` with one of its deliberate bugs.
+#[cfg(not(loom))]
+pub fn task_pool_with_bug(bug: own_executor::Bug) -> PoolSubject {
+    task_pool_with(Some(bug))
+}
+
+#[cfg(not(loom))]
+fn task_pool_with(bug: Option<own_executor::Bug>) -> PoolSubject {
+    use own_executor::TaskPool;
     let promises = StrategyCase {
-        name: own_executor::TaskPool::NAME,
-        bounded: false,
-        overload: false,
+        name: TaskPool::NAME,
+        // At most `workers` jobs at once...
+        bounded: true,
+        // ...and a submit meets that bound: it awaits room (policy block)
+        // or is refused (fail-fast); other policies it refuses to build.
+        overload: true,
         // Every task starts its job at once: none waits to be handed back.
         queues: false,
         runs_on_caller: false,
         resizable: false,
     };
-    // It never calls a panic handler, so it refuses a configuration with
-    // one; the checks' jobs are futures it awaits, so two runtime threads
-    // hold any number of them.
-    PoolSubject::refusing(promises, |config| {
-        if config.panic_handler.is_some() {
-            return None;
+    // `PoolSubject::awaiting`: the awaiting checks await its `submit` and
+    // `shutdown` from tasks; every other check drives it from threads.
+    // The checks' jobs are futures it awaits, so two runtime threads hold
+    // any number of them.
+    PoolSubject::awaiting(promises, move |config| {
+        let config = config.runtime_threads(2);
+        match bug {
+            None => TaskPool::new(&config),
+            Some(bug) => TaskPool::with_bug(&config, bug),
         }
-        own_executor::TaskPool::new(2).map(|pool| Box::new(pool) as Box<dyn Executor>)
     })
     .watchdog(Duration::from_secs(5))
 }
@@ -72,7 +93,8 @@ pub fn task_pool() -> PoolSubject {
 pub fn broken_twins() -> Vec<(&'static str, Vec<contend_tests::loom_models::NamedModel>)> {
     use contend_tests::loom_models::{cache, fanin, pool};
     use own_executor::{MapCache, QueueFanIn};
-    vec![
+    #[allow(unused_mut)] // shuttle adds the async twin
+    let mut twins = vec![
         (
             "queue-pool-lost-wake-up",
             pool::subject_suite(&queue_pool_with_a_lost_wake_up()),
@@ -85,7 +107,16 @@ pub fn broken_twins() -> Vec<(&'static str, Vec<contend_tests::loom_models::Name
             "map-cache-key-by-key",
             cache::variant_suite("map-cache-key-by-key", MapCache::key_by_key, true),
         ),
-    ]
+    ];
+    // Tasks awaiting room, which only shuttle (not loom) can schedule.
+    #[cfg(feature = "shuttle")]
+    twins.push((
+        "task-pool-lost-wake-up",
+        contend_tests::loom_models::awaiting::subject_suite(&task_pool_with_bug(
+            own_executor::Bug::LostWakeUp,
+        )),
+    ));
+    twins
 }
 
 /// Runs each broken twin's suite with `explore` (loom's or shuttle's
