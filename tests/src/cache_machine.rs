@@ -291,7 +291,7 @@ pub fn explore<C: Cache<u64, u64> + 'static>(
     });
     match outcome {
         Ok(cases) => {
-            println!("contend-gate: proptest cache {name}: {cases} cases");
+            crate::support::proptest_gate_line(format_args!("cache {name}: {cases} cases"));
             Ok(cases)
         }
         Err(TestError::Fail(why, case)) => Err(format!(

@@ -335,7 +335,7 @@ pub fn explore<F: Variant>(subject: impl Into<FanInSubject<F>>) -> Result<u32, S
     });
     match outcome {
         Ok(cases) => {
-            println!("contend-gate: proptest fan-in {name}: {cases} cases");
+            crate::support::proptest_gate_line(format_args!("fan-in {name}: {cases} cases"));
             Ok(cases)
         }
         Err(TestError::Fail(why, case)) => Err(format!(

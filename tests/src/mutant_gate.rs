@@ -84,8 +84,12 @@ pub fn report(mutant: Mutant, suite: Suite, caught_by: Option<&str>) {
 /// Runs `suite` against every mutant, each switched on in turn: `caught_by`
 /// says which check failed (or `None`). Prints a gate line per mutant and
 /// panics naming every mutant the suite was expected to catch and did not.
+///
+/// A mutant the suite is not expected to catch is not looked for: looking
+/// would run the whole suite for a verdict that fails nothing. Its line
+/// says so.
 pub fn catch_every_mutant(suite: Suite, caught_by: impl Fn(Mutant) -> Option<String>) {
-    let verdicts: Vec<(Mutant, Option<String>)> = Mutant::ALL
+    let verdicts: Vec<(Mutant, Option<String>)> = looked_for(suite)
         .into_iter()
         .map(|mutant| {
             let _on = mutants::activate(mutant);
@@ -104,13 +108,14 @@ pub fn catch_every_mutant_in_children(
     jobs: usize,
     caught_by: impl Fn(Mutant) -> Option<String> + Sync,
 ) {
+    let wanted = looked_for(suite);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let found = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| loop {
                 let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&mutant) = Mutant::ALL.get(index) else {
+                let Some(&mutant) = wanted.get(index) else {
                     break;
                 };
                 let caught = caught_by(mutant);
@@ -132,6 +137,21 @@ pub fn catch_every_mutant_in_children(
             .map(|(_, mutant, caught)| (mutant, caught))
             .collect(),
     );
+}
+
+/// The mutants `suite` is expected to catch, in order; prints a line for
+/// each of the others, which are not looked for.
+fn looked_for(suite: Suite) -> Vec<Mutant> {
+    let (wanted, others): (Vec<Mutant>, Vec<Mutant>) = Mutant::ALL
+        .into_iter()
+        .partition(|&mutant| expected(mutant, suite));
+    for mutant in others {
+        println!(
+            "contend-gate: mutant {mutant}: not looked for by {} (not expected to catch it)",
+            suite.name()
+        );
+    }
+    wanted
 }
 
 /// Reports each mutant's verdict and fails naming the survivors.

@@ -1016,12 +1016,12 @@ pub fn explore_with(subject: &PoolSubject, cases: u32, shrink_steps: u32) -> Res
             let (cases, refused) = (runner.config().cases, refused.get());
             let checked = cases.saturating_sub(refused);
             match refused {
-                0 => println!("contend-gate: proptest {name}: {checked} cases"),
+                0 => crate::support::proptest_gate_line(format_args!("{name}: {checked} cases")),
                 // Ends in "N cases", as the gate's count expects.
-                _ => println!(
-                    "contend-gate: proptest {name}: {refused} skipped (the executor refused \
-                     their configuration), {checked} cases"
-                ),
+                _ => crate::support::proptest_gate_line(format_args!(
+                    "{name}: {refused} skipped (the executor refused their configuration), \
+                     {checked} cases"
+                )),
             }
             Ok(checked)
         }

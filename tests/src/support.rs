@@ -224,3 +224,15 @@ mod tests {
         assert_eq!(public_path::<String>("cache"), "alloc::string::String");
     }
 }
+
+/// Prints a proptest machine's `contend-gate:` count line, which
+/// `scripts/test-all` adds up, unless a mutant is switched on: a machine
+/// run in search of a mutant checks the mutant, not the strategy, and
+/// counts no cases.
+pub fn proptest_gate_line(line: std::fmt::Arguments<'_>) {
+    #[cfg(feature = "mutants")]
+    if contend_strategies::mutants::any_active() {
+        return;
+    }
+    println!("contend-gate: proptest {line}");
+}

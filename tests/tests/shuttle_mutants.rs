@@ -6,19 +6,17 @@
 #![cfg(all(feature = "shuttle", feature = "mutants", not(loom)))]
 
 use contend_strategies::mutants::{self, Mutant};
-use contend_tests::loom_models::{all_suites_from, Family};
+use contend_tests::loom_models::{suites_for, Family};
 use contend_tests::mutant_gate::{catch_every_mutant, Suite};
 use contend_tests::shuttle_models::{failure, schedules};
 
 #[test]
 fn the_shuttle_suite_catches_every_mutant_it_should() {
     catch_every_mutant(Suite::Shuttle, |mutant| {
-        all_suites_from(Family::home_of(mutant))
-            .into_iter()
-            .find_map(|model| {
-                let name = model.name.clone();
-                failure(model, schedules()).map(|said| format!("{name}: {said}"))
-            })
+        suites_for(mutant).into_iter().find_map(|model| {
+            let name = model.name.clone();
+            failure(model, schedules()).map(|said| format!("{name}: {said}"))
+        })
     });
 }
 

@@ -130,6 +130,34 @@ impl Mutant {
         }
     }
 
+    /// The strategies whose code it edits, by the names scenario files and
+    /// the checks' models use: a mutant gate looks at their models first.
+    /// Empty for a shared part every strategy runs (the job runner, the
+    /// counters, the shutdown sequence).
+    pub fn strategies(self) -> &'static [&'static str] {
+        match self {
+            Mutant::LossyDrain | Mutant::LostWakeUp => &["fixed", "dispatcher"],
+            Mutant::EarlyPermitRelease => &["semaphore"],
+            Mutant::FragileWorker | Mutant::RacyCounter | Mutant::SecondShutdownEarly => &[],
+            Mutant::StrandingExpiry => &["elastic-queued", "elastic"],
+            Mutant::EagerCloser => &["closer"],
+            Mutant::UnlockedMapWrite => &["snapshot"],
+            Mutant::IgnoredWaitMark => &["fixed", "dispatcher"],
+            Mutant::EarlyTaskPermit => &["tokio-semaphore"],
+            Mutant::LossyChannelClose => &["tokio-workers", "tokio-multiplex"],
+            Mutant::LossyAsyncSend => &["tokio-mpsc"],
+        }
+    }
+
+    /// Whether a check named `name` ("fixed: submit racing drain",
+    /// "snapshot cache") is of one of [`Mutant::strategies`].
+    pub fn is_home_of(self, name: &str) -> bool {
+        self.strategies().iter().any(|strategy| {
+            name.strip_prefix(strategy)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', ' ']))
+        })
+    }
+
     fn index(self) -> usize {
         Mutant::ALL
             .iter()
@@ -179,6 +207,11 @@ pub fn activate(mutant: Mutant) -> ActiveMutant {
         mutant,
         _turn: turn,
     }
+}
+
+/// Whether any mutant is switched on now.
+pub fn any_active() -> bool {
+    ACTIVE.load(Ordering::Relaxed) != 0
 }
 
 /// Whether `mutant` is switched on now.

@@ -451,6 +451,19 @@ pub fn all_suites_from(first: Family) -> Vec<NamedModel> {
         .collect()
 }
 
+/// Every model, in the order a mutant gate looks for `mutant`'s failure:
+/// the models of the strategies it edits, then the rest of its family's,
+/// then the other families'.
+#[cfg(feature = "mutants")]
+pub fn suites_for(mutant: contend_strategies::mutants::Mutant) -> Vec<NamedModel> {
+    let (mut models, others): (Vec<NamedModel>, Vec<NamedModel>) =
+        all_suites_from(Family::home_of(mutant))
+            .into_iter()
+            .partition(|model| mutant.is_home_of(&model.name));
+    models.extend(others);
+    models
+}
+
 #[cfg(loom)]
 /// Runs a model expecting it to fail; `Some(what loom said)` if loom
 /// reported a failure (a broken assertion, a deadlock, a data race on a
